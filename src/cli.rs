@@ -1,0 +1,76 @@
+//! Command-line definition: clap structs only, no behaviour.
+//!
+//! Each subcommand's arguments are resolved into settings by its module in [`crate::commands`].
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const ROOT_EXAMPLES: &str = "\
+Examples:
+  arcana new myservice                 Generate a complete service in ./myservice
+  arcana new billing --path services/billing --no-input
+  arcana new myservice --dry-run       Show the files that would be written";
+
+/// Generate and grow Python backend services in the Arcana Clean Architecture.
+#[derive(Debug, Parser)]
+#[command(name = "arcana", version, about, after_help = ROOT_EXAMPLES)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Generate a new service: REST + gRPC, PostgreSQL, Redis, Celery, JWT auth, CI and deployment.
+    New(NewArgs),
+}
+
+const NEW_EXAMPLES: &str = "\
+Examples:
+  arcana new myservice
+  arcana new order-service --path ~/code/orders
+  arcana new myservice --dry-run
+
+The name may be written as `order-service`, `order_service` or `OrderService`; the directory
+keeps the name as written, the Python distribution is `order-service` and identifiers that need
+one (proto package, database) use `order_service`.";
+
+#[derive(Debug, Args)]
+#[command(after_help = NEW_EXAMPLES)]
+pub struct NewArgs {
+    /// Name of the service (letters, digits, `-` and `_`; starts with a letter).
+    pub name: Option<String>,
+
+    /// Directory to generate into [default: ./NAME]. It must not exist or be empty.
+    #[arg(long, value_name = "DIR")]
+    pub path: Option<PathBuf>,
+
+    /// Web stack for the REST adapter.
+    #[arg(long, value_enum, default_value_t = Stack::Flask)]
+    pub stack: Stack,
+
+    /// Print the plan (every file that would be created) and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Never prompt; fail with a message naming the missing argument instead.
+    #[arg(long)]
+    pub no_input: bool,
+}
+
+/// The web stacks arcana can generate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Stack {
+    /// Flask + flask-smorest (Marshmallow validation, OpenAPI), served by gunicorn.
+    Flask,
+}
+
+impl Stack {
+    /// The name used in `arcana.toml` and the template folder.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stack::Flask => "flask",
+        }
+    }
+}

@@ -1,0 +1,22 @@
+//! One module per subcommand; [`dispatch`] routes parsed arguments to them.
+
+pub mod new;
+
+use anyhow::Result;
+
+use crate::cli::{Cli, Command};
+
+/// Runs the subcommand the user asked for.
+pub fn dispatch(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::New(args) => new::run(args),
+    }
+}
+
+/// Whether arcana may ask questions: a terminal on both ends and no `--no-input`.
+pub fn interactive(no_input: bool) -> bool {
+    !no_input
+        && console::Term::stdout().is_term()
+        && console::user_attended_stderr()
+        && std::io::IsTerminal::is_terminal(&std::io::stdin())
+}

@@ -1,0 +1,157 @@
+//! `arcana new`: generate a complete service.
+//!
+//! Resolves the arguments (prompting only when a terminal is attached), validates the name and
+//! destination, renders the shared layers plus the chosen web stack into a plan, and applies it
+//! in one step.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context as _, Result};
+use tera::Context;
+
+use crate::cli::{NewArgs, Stack};
+use crate::error::UserError;
+use crate::names::{self, ProjectName};
+use crate::plan::Plan;
+use crate::{apply, templates, ui};
+
+/// Template folder holding every layer shared by all web stacks.
+pub const BASE_TEMPLATES: &str = "project/base";
+
+/// Settings for one `arcana new` run, resolved from arguments and prompts.
+#[derive(Debug, Clone)]
+pub struct NewSettings {
+    pub name: ProjectName,
+    pub destination: PathBuf,
+    pub stack: Stack,
+    pub dry_run: bool,
+}
+
+pub fn run(args: NewArgs) -> Result<()> {
+    let started = Instant::now();
+    let settings = resolve(args)?;
+    let plan = plan(&settings, &random_secret()?)?;
+    if settings.dry_run {
+        print!("{}", ui::render_plan(&plan));
+        return Ok(());
+    }
+    apply::apply(&plan)?;
+    ui::print_success(&format!(
+        "Created `{}` ({} files, {} stack) in {}ms",
+        settings.destination.display(),
+        plan.changes.len(),
+        settings.stack.as_str(),
+        started.elapsed().as_millis()
+    ));
+    let cd = format!("cd {}", settings.destination.display());
+    ui::print_next_steps(&[
+        (cd.as_str(), "enter the project"),
+        ("uv sync", "install dependencies into .venv"),
+        ("uv run pytest", "run the test suite"),
+        (
+            "make run",
+            "serve REST on :8000 (make grpc, make worker for the others)",
+        ),
+        (
+            "arcana add resource NAME FIELD:TYPE ...",
+            "add an entity through every layer",
+        ),
+    ]);
+    Ok(())
+}
+
+/// Turns arguments into settings, asking for a missing name when a terminal is attached.
+pub fn resolve(args: NewArgs) -> Result<NewSettings> {
+    let raw = match args.name {
+        Some(name) => name,
+        None if super::interactive(args.no_input) => dialoguer::Input::<String>::new()
+            .with_prompt("Project name")
+            .interact_text()
+            .context("reading the project name")?,
+        None => {
+            return Err(UserError::new("Missing the project name")
+                .hint("Pass it as the first argument: `arcana new order-service`")
+                .into());
+        }
+    };
+    let name = names::project_name(&raw)?;
+    let destination = args.path.unwrap_or_else(|| PathBuf::from(&name.raw));
+    check_destination(&destination)?;
+    Ok(NewSettings {
+        name,
+        destination,
+        stack: args.stack,
+        dry_run: args.dry_run,
+    })
+}
+
+/// Refuses a destination that is a file or a non-empty directory.
+fn check_destination(path: &Path) -> Result<(), UserError> {
+    if !path.exists() {
+        return Ok(());
+    }
+    if !path.is_dir() {
+        return Err(UserError::new(format!(
+            "`{}` exists and is not a directory",
+            path.display()
+        ))
+        .hint("Choose another destination with `--path DIR`"));
+    }
+    let mut entries = fs::read_dir(path).map_err(|e| {
+        UserError::new(format!("Cannot read `{}`: {e}", path.display()))
+            .hint("Choose another destination with `--path DIR`")
+    })?;
+    if entries.next().is_some() {
+        return Err(UserError::new(format!(
+            "`{}` already exists and is not empty",
+            path.display()
+        ))
+        .hint("Choose another destination with `--path DIR`, or remove the directory first"));
+    }
+    Ok(())
+}
+
+/// The template variables of a new project.
+pub fn context(settings: &NewSettings, jwt_secret: &str) -> Context {
+    let mut ctx = Context::new();
+    ctx.insert("project_name", &settings.name.raw);
+    ctx.insert("project_kebab", &settings.name.kebab);
+    ctx.insert("project_snake", &settings.name.snake);
+    ctx.insert("project_title", &settings.name.title);
+    ctx.insert("stack", settings.stack.as_str());
+    ctx.insert("arcana_version", env!("CARGO_PKG_VERSION"));
+    ctx.insert("jwt_secret", jwt_secret);
+    ctx
+}
+
+/// Renders the shared layers and the stack's adapter into a plan; nothing is written.
+pub fn plan(settings: &NewSettings, jwt_secret: &str) -> Result<Plan> {
+    let ctx = context(settings, jwt_secret);
+    let vars = [("__project_snake__", settings.name.snake.as_str())];
+    let mut files = templates::render_tree(BASE_TEMPLATES, &ctx, &vars)?;
+    let stack_root = format!("project/{}", settings.stack.as_str());
+    for file in templates::render_tree(&stack_root, &ctx, &vars)? {
+        if files.iter().any(|f| f.path == file.path) {
+            anyhow::bail!(
+                "template `{}` exists in both the base and the `{}` stack",
+                file.path,
+                settings.stack.as_str()
+            );
+        }
+        files.push(file);
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(Plan::new_project(
+        settings.destination.clone(),
+        files.into_iter().map(|f| (f.path, f.contents)),
+    ))
+}
+
+/// A 256-bit random secret, hex encoded, for the project's `.env`.
+pub fn random_secret() -> Result<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no system randomness: {e}"))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}

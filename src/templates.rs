@@ -1,0 +1,131 @@
+//! The templates embedded in the binary and how they turn into files.
+//!
+//! Templates live in `templates/` and are compiled into the binary with `include_dir`, so
+//! generation needs neither the network nor Python. A file whose name ends in `.tera` is rendered
+//! with Tera and loses the suffix; every other file is copied byte for byte (most of a project is
+//! plain Python that needs no variables, and copying it keeps generation fast). Path segments are
+//! translated too: `dot-gitignore` becomes `.gitignore` (so the templates do not act on this
+//! repository), and `__project_snake__` becomes the project's snake-case name.
+
+use anyhow::{Context as _, Result, anyhow};
+use include_dir::{Dir, include_dir};
+use tera::{Context, Tera};
+
+static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
+
+const TERA_SUFFIX: &str = ".tera";
+
+/// One rendered file, with its path relative to the project root (always `/`-separated).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderedFile {
+    pub path: String,
+    pub contents: String,
+}
+
+/// Values substituted into path segments, such as `("__project_snake__", "order_service")`.
+pub type PathVars<'a> = [(&'a str, &'a str)];
+
+/// Renders every template below `root` (a folder of `templates/`), sorted by output path.
+pub fn render_tree(
+    root: &str,
+    context: &Context,
+    path_vars: &PathVars<'_>,
+) -> Result<Vec<RenderedFile>> {
+    let dir = TEMPLATES
+        .get_dir(root)
+        .ok_or_else(|| anyhow!("template folder `{root}` is not embedded in this build"))?;
+    let mut sources = Vec::new();
+    collect(dir, &mut sources);
+
+    let mut tera = Tera::default();
+    let raw: Vec<(&str, &str)> = sources
+        .iter()
+        .filter(|(path, _)| path.ends_with(TERA_SUFFIX))
+        .map(|(path, body)| (*path, *body))
+        .collect();
+    tera.add_raw_templates(raw)
+        .with_context(|| format!("templates in `{root}` do not parse"))?;
+
+    let mut files = Vec::with_capacity(sources.len());
+    for (source, body) in sources {
+        let relative = source
+            .strip_prefix(root)
+            .and_then(|p| p.strip_prefix('/'))
+            .unwrap_or(source);
+        let contents = if source.ends_with(TERA_SUFFIX) {
+            tera.render(source, context)
+                .with_context(|| format!("rendering template `{source}`"))?
+        } else {
+            body.to_string()
+        };
+        files.push(RenderedFile {
+            path: output_path(relative, path_vars),
+            contents,
+        });
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+/// Renders a single template file (path relative to `templates/`) with Tera.
+pub fn render_one(path: &str, context: &Context) -> Result<String> {
+    let body = source(path)?;
+    Tera::one_off(body, context, false).with_context(|| format!("rendering template `{path}`"))
+}
+
+/// The text of one embedded template.
+pub fn source(path: &str) -> Result<&'static str> {
+    TEMPLATES
+        .get_file(path)
+        .and_then(|f| f.contents_utf8())
+        .ok_or_else(|| anyhow!("template `{path}` is not embedded in this build"))
+}
+
+fn collect(dir: &'static Dir<'static>, out: &mut Vec<(&'static str, &'static str)>) {
+    for file in dir.files() {
+        let path = file.path().to_str().expect("template paths are UTF-8");
+        let body = file.contents_utf8().expect("templates are UTF-8 text");
+        out.push((path, body));
+    }
+    for sub in dir.dirs() {
+        collect(sub, out);
+    }
+}
+
+/// Maps a template path to the path of the file it produces.
+pub fn output_path(relative: &str, path_vars: &PathVars<'_>) -> String {
+    relative
+        .split('/')
+        .map(|segment| {
+            let segment = segment.strip_suffix(TERA_SUFFIX).unwrap_or(segment);
+            let segment = match segment.strip_prefix("dot-") {
+                Some(rest) => format!(".{rest}"),
+                None => segment.to_string(),
+            };
+            path_vars
+                .iter()
+                .fold(segment, |s, (from, to)| s.replace(from, to))
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_paths_translate_dots_suffixes_and_variables() {
+        let vars = [("__project_snake__", "order_service")];
+        assert_eq!(output_path("dot-gitignore", &vars), ".gitignore");
+        assert_eq!(
+            output_path("dot-github/workflows/ci.yml.tera", &vars),
+            ".github/workflows/ci.yml"
+        );
+        assert_eq!(
+            output_path("protos/__project_snake__/v1/auth.proto.tera", &vars),
+            "protos/order_service/v1/auth.proto"
+        );
+        assert_eq!(output_path("app/wiring.py", &vars), "app/wiring.py");
+    }
+}
