@@ -1,0 +1,138 @@
+#!/usr/bin/env python3
+"""Generate every scenario in template-tests/scenarios and prove the result works.
+
+For each scenario file the runner calls the arcana binary with the scenario's commands in a
+temporary directory, installs the generated project with uv, and runs its own checks: ruff
+lint and format, mypy --strict, the Alembic round trip (upgrade, downgrade, upgrade, check)
+on PostgreSQL, and pytest twice: against PostgreSQL + Redis, and with no URLs set (SQLite and
+in-process fallbacks).
+
+Environment:
+  ARCANA_BIN             the arcana binary (default: target/release/arcana)
+  ARCANA_PG_ADMIN_URL    libpq URL used to create per-scenario databases
+                         (default: postgresql://postgres@127.0.0.1:5432/postgres)
+  ARCANA_REDIS_URL       Redis base URL (default: redis://127.0.0.1:6379)
+  ARCANA_KEEP=1          keep the generated projects for inspection
+
+Usage: template-tests/run.py [SCENARIO ...]   (names or paths; default: all)
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import tomllib
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+PG_ADMIN = os.environ.get("ARCANA_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS = os.environ.get("ARCANA_REDIS_URL", "redis://127.0.0.1:6379")
+
+
+class StepFailed(Exception):
+    pass
+
+
+def step(name: str, cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:
+    started = time.monotonic()
+    print(f"  - {name} ...", end="", flush=True)
+    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+    elapsed = time.monotonic() - started
+    if proc.returncode != 0:
+        print(f" FAILED ({elapsed:.1f}s)")
+        print(f"    $ {' '.join(cmd)}")
+        for line in (proc.stdout + proc.stderr).splitlines()[-120:]:
+            print(f"    | {line}")
+        raise StepFailed(name)
+    print(f" ok ({elapsed:.1f}s)")
+    return proc.stdout
+
+
+def pytest_summary(output: str) -> str:
+    lines = [line for line in output.splitlines() if " passed" in line or " failed" in line]
+    return lines[-1].strip("= ") if lines else "(no summary)"
+
+
+def scenario_env(base: dict[str, str], database_url: str | None, redis_url: str | None) -> dict[str, str]:
+    env = {k: v for k, v in base.items() if k not in {"DATABASE_URL", "REDIS_URL", "VIRTUAL_ENV"}}
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+    return env
+
+
+def recreate_database(name: str) -> None:
+    for sql in (f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"'):
+        subprocess.run(["psql", PG_ADMIN, "-v", "ON_ERROR_STOP=1", "-qc", sql], check=True,
+                       capture_output=True)
+
+
+def run_scenario(path: Path, arcana: str, index: int) -> None:
+    spec = tomllib.loads(path.read_text())
+    print(f"scenario {path.stem}: {spec.get('description', '')}")
+    work = Path(tempfile.mkdtemp(prefix=f"arcana-{path.stem}-"))
+    try:
+        project: Path | None = None
+        for command in spec["commands"]:
+            cwd = work if project is None else project
+            step(f"arcana {' '.join(command)}", [arcana, *command], cwd)
+            if command[0] == "new" and project is None:
+                project = work / command[1]
+        assert project is not None, "a scenario starts with `new`"
+
+        env = scenario_env(dict(os.environ), None, None)
+        db_name = f"arcana_tt_{path.stem.replace('-', '_')}"
+        recreate_database(db_name)
+        pg_url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{db_name}"
+        redis_url = f"{REDIS}/{index % 16}"
+        real = scenario_env(dict(os.environ), pg_url, redis_url)
+
+        step("uv sync", ["uv", "sync", "--quiet"], project, env)
+        step("proto codegen", ["uv", "run", "python", "-m", "app.grpc.codegen"], project, env)
+        step("ruff check", ["uv", "run", "ruff", "check", "."], project, env)
+        step("ruff format --check", ["uv", "run", "ruff", "format", "--check", "."], project, env)
+        step("mypy --strict", ["uv", "run", "mypy"], project, env)
+        for args in (["upgrade", "head"], ["downgrade", "base"], ["upgrade", "head"], ["check"]):
+            step(f"alembic {' '.join(args)} (PostgreSQL)", ["uv", "run", "alembic", *args], project, real)
+        recreate_database(db_name)
+        out = step("pytest (PostgreSQL + Redis)", ["uv", "run", "pytest", "-q", "-p", "no:cacheprovider"], project, real)
+        print(f"    {pytest_summary(out)}")
+        out = step("pytest (SQLite + in-process)", ["uv", "run", "pytest", "-q", "-p", "no:cacheprovider"], project, env)
+        print(f"    {pytest_summary(out)}")
+    finally:
+        if os.environ.get("ARCANA_KEEP") == "1":
+            print(f"  kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def main(argv: list[str]) -> int:
+    arcana = os.environ.get("ARCANA_BIN", str(REPO / "target" / "release" / "arcana"))
+    if not Path(arcana).exists():
+        print(f"error: arcana binary `{arcana}` not found\nhint: run `cargo build --release` first")
+        return 2
+    scenarios = sorted((HERE / "scenarios").glob("*.toml"))
+    if argv:
+        wanted = {Path(a).stem for a in argv}
+        scenarios = [s for s in scenarios if s.stem in wanted]
+    passed, failed = 0, []
+    for index, scenario in enumerate(scenarios):
+        try:
+            run_scenario(scenario, arcana, index)
+            passed += 1
+        except StepFailed as exc:
+            failed.append(f"{scenario.stem} ({exc})")
+    for name in failed:
+        print(f"FAILED scenario {name}")
+    print(f"scenarios: {passed} passed, {len(failed)} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
