@@ -10,6 +10,8 @@ pub mod apply;
 pub mod cli;
 pub mod commands;
 pub mod error;
+pub mod fields;
+pub mod inflect;
 pub mod manifest;
 pub mod names;
 pub mod plan;

@@ -13,7 +13,7 @@ pub const PYTHON_KEYWORDS: &[&str] = &[
     "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
     "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
     "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
-    "with", "yield", "match", "case", "type",
+    "with", "yield", "match", "case",
 ];
 
 /// Top-level modules of the Python 3.11 standard library (`sys.stdlib_module_names`).
