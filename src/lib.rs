@@ -12,6 +12,7 @@ pub mod commands;
 pub mod error;
 pub mod fields;
 pub mod inflect;
+pub mod inject;
 pub mod manifest;
 pub mod names;
 pub mod plan;
