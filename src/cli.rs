@@ -10,7 +10,9 @@ const ROOT_EXAMPLES: &str = "\
 Examples:
   arcana new myservice                 Generate a complete service in ./myservice
   arcana new billing --path services/billing --no-input
-  arcana new myservice --dry-run       Show the files that would be written";
+  arcana new myservice --dry-run       Show the files that would be written
+  arcana info                          Show the current project's stack and resources
+  arcana completions zsh > ~/.zfunc/_arcana";
 
 /// Generate and grow Python backend services in the Arcana Clean Architecture.
 #[derive(Debug, Parser)]
@@ -24,6 +26,24 @@ pub struct Cli {
 pub enum Command {
     /// Generate a new service: REST + gRPC, PostgreSQL, Redis, Celery, JWT auth, CI and deployment.
     New(NewArgs),
+    /// Show the project's stack, features and resources (from `arcana.toml`).
+    Info(InfoArgs),
+    /// Print a shell completion script, e.g. `arcana completions bash > /etc/bash_completion.d/arcana`.
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InfoArgs {
+    /// Project directory (default: the project containing the current directory).
+    #[arg(long, value_name = "DIR")]
+    pub path: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to generate completions for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 const NEW_EXAMPLES: &str = "\

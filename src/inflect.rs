@@ -100,8 +100,8 @@ fn plural_word(word: &str) -> String {
     if word.ends_with('y') && consonant_before(1) {
         return format!("{}ies", &word[..word.len() - 1]);
     }
-    if word.ends_with("is") {
-        return format!("{}es", &word[..word.len() - 2]);
+    if let Some(stem) = word.strip_suffix("is") {
+        return format!("{stem}es");
     }
     if ["s", "x", "z", "ch", "sh"]
         .iter()

@@ -1,5 +1,7 @@
 //! One module per subcommand; [`dispatch`] routes parsed arguments to them.
 
+pub mod completions;
+pub mod info;
 pub mod new;
 
 use anyhow::Result;
@@ -10,6 +12,8 @@ use crate::cli::{Cli, Command};
 pub fn dispatch(cli: Cli) -> Result<()> {
     match cli.command {
         Command::New(args) => new::run(args),
+        Command::Info(args) => info::run(args),
+        Command::Completions(args) => completions::run(args),
     }
 }
 
