@@ -55,7 +55,7 @@ def main() -> int:
     fields = [
         "name:string:80:unique", "description:text:optional", "price:decimal", "stock:int",
         "views:bigint", "rating:float", "active:bool", "released_on:date",
-        "sku:uuid:unique", "metadata:json:optional",
+        "sku:uuid:unique", "attributes:json:optional",
     ]
     supports_add = subprocess.run(
         [args.bin, "add", "--help"], capture_output=True
