@@ -14,8 +14,11 @@ pub mod fields;
 pub mod inflect;
 pub mod inject;
 pub mod manifest;
+pub mod migrations;
 pub mod names;
 pub mod plan;
+pub mod pyfmt;
+pub mod resource;
 pub mod templates;
 pub mod ui;
 
