@@ -66,13 +66,17 @@ pub struct NewArgs {
     #[arg(long, value_name = "DIR")]
     pub path: Option<PathBuf>,
 
-    /// Web stack for the REST adapter.
-    #[arg(long, value_enum, default_value_t = Stack::Flask)]
-    pub stack: Stack,
+    /// Web stack for the REST adapter [default: flask; asked when a terminal is attached].
+    #[arg(long, value_enum)]
+    pub stack: Option<Stack>,
 
     /// Print the plan (every file that would be created) and write nothing.
     #[arg(long)]
     pub dry_run: bool,
+
+    /// With `--dry-run`, print the plan as JSON.
+    #[arg(long, requires = "dry_run")]
+    pub json: bool,
 
     /// Never prompt; fail with a message naming the missing argument instead.
     #[arg(long)]
@@ -87,6 +91,18 @@ pub enum Stack {
 }
 
 impl Stack {
+    /// Every stack, in the order prompts offer them.
+    pub const ALL: &'static [Stack] = &[Stack::Flask];
+
+    /// One line describing the stack in prompts.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Stack::Flask => {
+                "flask: Flask + flask-smorest (Marshmallow validation, OpenAPI), gunicorn"
+            }
+        }
+    }
+
     /// The name used in `arcana.toml` and the template folder.
     pub fn as_str(self) -> &'static str {
         match self {

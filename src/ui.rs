@@ -83,6 +83,48 @@ pub fn render_plan(plan: &Plan) -> String {
     out
 }
 
+/// The plan as JSON for tools and CI: created files, changed files with unified diffs.
+pub fn plan_json(plan: &Plan) -> String {
+    let created: Vec<_> = plan
+        .created()
+        .map(|c| serde_json::json!({ "path": c.path(), "bytes": contents_len(c) }))
+        .collect();
+    let changed: Vec<_> = plan
+        .changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::Update {
+                path,
+                before,
+                after,
+            } => Some(serde_json::json!({
+                "path": path,
+                "diff": TextDiff::from_lines(before.as_str(), after.as_str())
+                    .unified_diff()
+                    .context_radius(2)
+                    .header(&format!("a/{path}"), &format!("b/{path}"))
+                    .to_string(),
+            })),
+            Change::Create { .. } => None,
+        })
+        .collect();
+    let value = serde_json::json!({
+        "root": plan.root.display().to_string(),
+        "created": created,
+        "changed": changed,
+    });
+    let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+fn contents_len(change: &Change) -> usize {
+    match change {
+        Change::Create { contents, .. } => contents.len(),
+        Change::Update { after, .. } => after.len(),
+    }
+}
+
 /// A unified diff of one file, coloured when colours are on.
 pub fn unified_diff(path: &str, before: &str, after: &str) -> String {
     let diff = TextDiff::from_lines(before, after);

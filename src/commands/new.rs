@@ -27,6 +27,7 @@ pub struct NewSettings {
     pub destination: PathBuf,
     pub stack: Stack,
     pub dry_run: bool,
+    pub json: bool,
 }
 
 pub fn run(args: NewArgs) -> Result<()> {
@@ -34,7 +35,11 @@ pub fn run(args: NewArgs) -> Result<()> {
     let settings = resolve(args)?;
     let plan = plan(&settings, &random_secret()?)?;
     if settings.dry_run {
-        print!("{}", ui::render_plan(&plan));
+        if settings.json {
+            print!("{}", ui::plan_json(&plan));
+        } else {
+            print!("{}", ui::render_plan(&plan));
+        }
         return Ok(());
     }
     apply::apply(&plan)?;
@@ -64,9 +69,10 @@ pub fn run(args: NewArgs) -> Result<()> {
 
 /// Turns arguments into settings, asking for a missing name when a terminal is attached.
 pub fn resolve(args: NewArgs) -> Result<NewSettings> {
+    let interactive = super::interactive(args.no_input);
     let raw = match args.name {
         Some(name) => name,
-        None if super::interactive(args.no_input) => dialoguer::Input::<String>::new()
+        None if interactive => dialoguer::Input::<String>::new()
             .with_prompt("Project name")
             .interact_text()
             .context("reading the project name")?,
@@ -77,13 +83,28 @@ pub fn resolve(args: NewArgs) -> Result<NewSettings> {
         }
     };
     let name = names::project_name(&raw)?;
+    let stack = match args.stack {
+        Some(stack) => stack,
+        None if interactive && Stack::ALL.len() > 1 => {
+            let items: Vec<&str> = Stack::ALL.iter().map(|s| s.describe()).collect();
+            let index = dialoguer::Select::new()
+                .with_prompt("Web stack")
+                .items(&items)
+                .default(0)
+                .interact()
+                .context("reading the web stack")?;
+            Stack::ALL[index]
+        }
+        None => Stack::Flask,
+    };
     let destination = args.path.unwrap_or_else(|| PathBuf::from(&name.raw));
     check_destination(&destination)?;
     Ok(NewSettings {
         name,
         destination,
-        stack: args.stack,
+        stack,
         dry_run: args.dry_run,
+        json: args.json,
     })
 }
 

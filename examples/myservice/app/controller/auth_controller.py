@@ -1,0 +1,61 @@
+from http import HTTPStatus
+from typing import Any
+
+from flask_smorest import Blueprint
+
+from app.controller.schemas.auth_schema import (
+    LoginSchema,
+    RefreshSchema,
+    RegisterSchema,
+    TokenPairSchema,
+    UserSchema,
+)
+from app.controller.schemas.error_schema import ErrorSchema
+from app.dto.auth_dto import LoginRequest, RefreshRequest, RegisterRequest, TokenPair, UserResponse
+from app.dto.validation import parse_dto
+from app.middleware.auth import BEARER_AUTH, current_user_id, jwt_required
+from app.middleware.container import current_container
+from app.service.auth_service import AuthService
+
+blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Accounts and tokens")
+
+
+def _auth_service() -> AuthService:
+    return current_container().auth_service
+
+
+@blp.route("/register", methods=["POST"])
+@blp.arguments(RegisterSchema)
+@blp.response(HTTPStatus.CREATED, UserSchema)
+@blp.alt_response(HTTPStatus.CONFLICT, schema=ErrorSchema, description="Email already registered")
+def register(payload: dict[str, Any]) -> UserResponse:
+    """Create an account."""
+    return _auth_service().register(parse_dto(RegisterRequest, payload))
+
+
+@blp.route("/login", methods=["POST"])
+@blp.arguments(LoginSchema)
+@blp.response(HTTPStatus.OK, TokenPairSchema)
+@blp.alt_response(HTTPStatus.UNAUTHORIZED, schema=ErrorSchema, description="Bad credentials")
+def login(payload: dict[str, Any]) -> TokenPair:
+    """Exchange credentials for an access and a refresh token."""
+    return _auth_service().login(parse_dto(LoginRequest, payload))
+
+
+@blp.route("/refresh", methods=["POST"])
+@blp.arguments(RefreshSchema)
+@blp.response(HTTPStatus.OK, TokenPairSchema)
+@blp.alt_response(HTTPStatus.UNAUTHORIZED, schema=ErrorSchema, description="Invalid token")
+def refresh(payload: dict[str, Any]) -> TokenPair:
+    """Exchange a refresh token for a new token pair."""
+    return _auth_service().refresh(parse_dto(RefreshRequest, payload))
+
+
+@blp.route("/me", methods=["GET"])
+@blp.doc(security=BEARER_AUTH)
+@blp.response(HTTPStatus.OK, UserSchema)
+@blp.alt_response(HTTPStatus.UNAUTHORIZED, schema=ErrorSchema, description="Missing/invalid token")
+@jwt_required
+def me() -> UserResponse:
+    """The authenticated user."""
+    return _auth_service().get_user(current_user_id())

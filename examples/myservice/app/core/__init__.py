@@ -1,0 +1,1 @@
+"""Cross-cutting concerns shared by every layer: errors, security, logging."""

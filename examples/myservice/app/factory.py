@@ -1,0 +1,51 @@
+"""REST application factory."""
+
+from flask import Flask
+from flask_smorest import Api
+
+from app.controller import register_blueprints
+from app.controller.schemas.error_schema import ErrorSchema
+from app.core.logging import configure_logging
+from app.middleware.container import init_container
+from app.middleware.error_handlers import register_error_handlers
+from app.middleware.metrics import init_metrics
+from app.middleware.request_context import init_request_context
+from app.wiring import Container, get_container
+
+MAX_REQUEST_BYTES = 1024 * 1024
+
+
+class RestApi(Api):
+    ERROR_SCHEMA = ErrorSchema
+
+
+def create_app(container: Container | None = None) -> Flask:
+    container = container or get_container()
+    configure_logging(container.settings)
+
+    app = Flask(__name__)
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.config.from_mapping(
+        API_TITLE="myservice",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="/docs",
+        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        API_SPEC_OPTIONS={
+            "components": {
+                "securitySchemes": {
+                    "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+                }
+            }
+        },
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
+    )
+    init_container(app, container)
+    init_request_context(app)
+    init_metrics(app)
+    api = RestApi(app)
+    register_blueprints(api)
+    register_error_handlers(app)
+    return app

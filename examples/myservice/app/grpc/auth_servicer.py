@@ -1,0 +1,61 @@
+"""gRPC adapter of ``AuthService`` (``myservice.v1.AuthService``).
+
+Requests are validated as the same DTOs the REST API uses; responses are built from the DTOs the
+service returns. Errors are raised, never answered here: the error interceptor maps them.
+"""
+
+from __future__ import annotations
+
+import grpc
+
+from app.dto.auth_dto import LoginRequest, RefreshRequest, RegisterRequest, TokenPair, UserResponse
+from app.grpc.convert import to_dto, to_timestamp
+from app.grpc.generated.myservice.v1 import auth_pb2, auth_pb2_grpc
+from app.grpc.interceptors import current_user_id
+from app.service.auth_service import AuthService
+
+# DTO -> proto, one function per response DTO. Requests go the other way through `to_dto`.
+
+
+def user_to_proto(user: UserResponse) -> auth_pb2.User:
+    return auth_pb2.User(
+        id=user.id,
+        email=user.email,
+        full_name=user.full_name,
+        is_active=user.is_active,
+        created_at=to_timestamp(user.created_at),
+    )
+
+
+def token_pair_to_proto(tokens: TokenPair) -> auth_pb2.TokenPair:
+    return auth_pb2.TokenPair(
+        access_token=tokens.access_token,
+        refresh_token=tokens.refresh_token,
+        token_type=tokens.token_type,
+        expires_in=tokens.expires_in,
+    )
+
+
+class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
+    """Register, Login and Refresh are public; Me serves the caller of the bearer token."""
+
+    def __init__(self, auth_service: AuthService) -> None:
+        self._auth_service = auth_service
+
+    def Register(
+        self, request: auth_pb2.RegisterRequest, context: grpc.ServicerContext
+    ) -> auth_pb2.User:
+        return user_to_proto(self._auth_service.register(to_dto(RegisterRequest, request)))
+
+    def Login(
+        self, request: auth_pb2.LoginRequest, context: grpc.ServicerContext
+    ) -> auth_pb2.TokenPair:
+        return token_pair_to_proto(self._auth_service.login(to_dto(LoginRequest, request)))
+
+    def Refresh(
+        self, request: auth_pb2.RefreshRequest, context: grpc.ServicerContext
+    ) -> auth_pb2.TokenPair:
+        return token_pair_to_proto(self._auth_service.refresh(to_dto(RefreshRequest, request)))
+
+    def Me(self, request: auth_pb2.MeRequest, context: grpc.ServicerContext) -> auth_pb2.User:
+        return user_to_proto(self._auth_service.get_user(current_user_id()))

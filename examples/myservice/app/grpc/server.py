@@ -1,0 +1,137 @@
+"""The gRPC server: servicers, interceptors, health service and server reflection.
+
+``python -m app.grpc.server`` serves on ``settings.grpc_port`` (``--port`` overrides) until
+SIGTERM or SIGINT, then reports NOT_SERVING and drains in-flight calls before exiting.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import threading
+from collections.abc import Sequence
+from concurrent import futures
+from contextlib import closing
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from app.config.settings import Settings, get_settings
+from app.core.logging import configure_logging
+from app.grpc.interceptors import AuthInterceptor, ErrorInterceptor, LoggingInterceptor
+from app.wiring import Container, build_container
+
+# Servicers and their generated modules, in the order resources were added.
+# isort: off
+from app.grpc.auth_servicer import AuthServicer
+from app.grpc.generated.myservice.v1 import auth_pb2_grpc
+# arcana:servicer-imports
+# isort: on
+
+logger = logging.getLogger(__name__)
+
+SERVICE_NAMES: tuple[str, ...] = (
+    "myservice.v1.AuthService",
+    # arcana:service-names
+)
+"""Full names of the application's services, announced by reflection and the health service."""
+
+PUBLIC_METHODS = frozenset(
+    {
+        "/myservice.v1.AuthService/Register",
+        "/myservice.v1.AuthService/Login",
+        "/myservice.v1.AuthService/Refresh",
+    }
+)
+"""Methods callable without a bearer token, besides the health and reflection services."""
+PUBLIC_SERVICES = frozenset({health.SERVICE_NAME, reflection.SERVICE_NAME})
+
+SHUTDOWN_GRACE_SECONDS = 10.0
+
+
+def create_server(
+    container: Container,
+    port: int,
+    *,
+    host: str = "[::]",
+    max_workers: int = 10,
+    health_servicer: health.HealthServicer | None = None,
+) -> tuple[grpc.Server, int]:
+    """A configured, not yet started server bound to ``host:port`` (0 picks a free port)."""
+    server = grpc.server(
+        futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="grpc"),
+        interceptors=[
+            LoggingInterceptor(),
+            ErrorInterceptor(),
+            AuthInterceptor(
+                container.auth_service,
+                public_methods=PUBLIC_METHODS,
+                public_services=PUBLIC_SERVICES,
+            ),
+        ],
+        # Fail loudly instead of silently sharing a port with another server.
+        options=[("grpc.so_reuseport", 0)],
+    )
+
+    auth_pb2_grpc.add_AuthServiceServicer_to_server(
+        AuthServicer(container.auth_service),
+        server,
+    )
+    # arcana:servicers
+
+    health_servicer = health_servicer or health.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    for service in ("", *SERVICE_NAMES):
+        health_servicer.set(service, health_pb2.HealthCheckResponse.SERVING)
+    reflection.enable_server_reflection(
+        (*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server
+    )
+    return server, server.add_insecure_port(f"{host}:{port}")
+
+
+def serve(
+    settings: Settings | None = None,
+    *,
+    port: int | None = None,
+    host: str = "[::]",
+    stop: threading.Event | None = None,
+) -> None:
+    """Run the server until ``stop`` is set, then drain calls for ``SHUTDOWN_GRACE_SECONDS``."""
+    settings = settings or get_settings()
+    stop = stop or threading.Event()
+    health_servicer = health.HealthServicer()
+    with closing(build_container(settings)) as container:
+        server, bound_port = create_server(
+            container,
+            settings.grpc_port if port is None else port,
+            host=host,
+            health_servicer=health_servicer,
+        )
+        server.start()
+        logger.info("gRPC server listening on %s:%d", host, bound_port)
+        try:
+            stop.wait()
+        finally:
+            logger.info("gRPC server shutting down")
+            health_servicer.enter_graceful_shutdown()
+            server.stop(SHUTDOWN_GRACE_SECONDS).wait()
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m app.grpc.server", description=__doc__)
+    parser.add_argument("--host", default="[::]", help="interface to bind (default: all)")
+    parser.add_argument("--port", type=int, help="port to bind (default: GRPC_PORT setting)")
+    args = parser.parse_args(argv)
+
+    settings = get_settings()
+    configure_logging(settings)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    serve(settings, port=args.port, host=args.host, stop=stop)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Flask request pipeline: container access, request ids and logging, metrics, errors, auth."""

@@ -1,0 +1,74 @@
+"""Every error leaves as JSON `{"code", "message", "details"}`; stack traces never do."""
+
+import logging
+from collections.abc import Mapping
+from http import HTTPStatus
+from typing import Any
+
+from flask import Flask, Response, jsonify
+from werkzeug.exceptions import HTTPException
+
+from app.core.errors import SCHEMA_FIELD, AppError, ErrorCode, ValidationFailedError
+
+logger = logging.getLogger(__name__)
+
+STATUS_BY_CODE: dict[ErrorCode, int] = {
+    ErrorCode.NOT_FOUND: HTTPStatus.NOT_FOUND,
+    ErrorCode.VALIDATION_FAILED: HTTPStatus.UNPROCESSABLE_ENTITY,
+    ErrorCode.CONFLICT: HTTPStatus.CONFLICT,
+    ErrorCode.UNAUTHORIZED: HTTPStatus.UNAUTHORIZED,
+    ErrorCode.FORBIDDEN: HTTPStatus.FORBIDDEN,
+    ErrorCode.INTERNAL_ERROR: HTTPStatus.INTERNAL_SERVER_ERROR,
+}
+_CODE_BY_STATUS = {status: code for code, status in STATUS_BY_CODE.items()}
+_CODE_BY_STATUS[HTTPStatus.BAD_REQUEST] = ErrorCode.VALIDATION_FAILED
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(AppError, handle_app_error)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(Exception, handle_unexpected_error)
+
+
+def error_response(
+    status: int, code: str, message: str, details: Mapping[str, Any] | None = None
+) -> tuple[Response, int]:
+    body = jsonify(code=code, message=message, details=dict(details or {}))
+    if status == HTTPStatus.UNAUTHORIZED:
+        body.headers["WWW-Authenticate"] = "Bearer"
+    return body, status
+
+
+def handle_app_error(exc: AppError) -> tuple[Response, int]:
+    return error_response(STATUS_BY_CODE[exc.code], exc.code, exc.message, exc.details)
+
+
+def handle_http_exception(exc: HTTPException) -> tuple[Response, int]:
+    status = exc.code or HTTPStatus.INTERNAL_SERVER_ERROR
+    messages = getattr(exc, "data", {}).get("messages")
+    if isinstance(messages, Mapping):
+        # webargs/marshmallow validation errors, keyed by request location then field.
+        fields: dict[str, list[str]] = {}
+        for location_errors in messages.values():
+            fields.update(_flatten_field_errors(location_errors))
+        error = ValidationFailedError.from_fields(fields)
+        return error_response(status, error.code, error.message, error.details)
+    code = _CODE_BY_STATUS.get(status) or exc.name.upper().replace(" ", "_")
+    return error_response(status, code, exc.description or exc.name)
+
+
+def handle_unexpected_error(exc: Exception) -> tuple[Response, int]:
+    logger.exception("Unhandled error", exc_info=exc)
+    return error_response(
+        HTTPStatus.INTERNAL_SERVER_ERROR, ErrorCode.INTERNAL_ERROR, "Internal server error"
+    )
+
+
+def _flatten_field_errors(errors: Any, prefix: str = "") -> dict[str, list[str]]:
+    if not isinstance(errors, Mapping):
+        messages = errors if isinstance(errors, list) else [errors]
+        return {prefix or SCHEMA_FIELD: [str(message) for message in messages]}
+    fields: dict[str, list[str]] = {}
+    for key, value in errors.items():
+        fields.update(_flatten_field_errors(value, f"{prefix}.{key}" if prefix else str(key)))
+    return fields

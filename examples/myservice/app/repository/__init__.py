@@ -1,0 +1,1 @@
+"""Data access: repository protocols and their SQLAlchemy / Redis implementations."""

@@ -1,0 +1,13 @@
+from typing import Protocol
+
+from app.model.user import User
+
+
+class UserRepository(Protocol):
+    def get_by_id(self, user_id: int) -> User | None: ...
+
+    def get_by_email(self, email: str) -> User | None: ...
+
+    def add(self, user: User) -> User:
+        """Persist a new user; raise ConflictError when the email is taken."""
+        ...

@@ -1,0 +1,1 @@
+"""Business rules: service protocols and their implementations."""

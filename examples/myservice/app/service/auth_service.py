@@ -1,0 +1,25 @@
+from typing import Protocol
+
+from app.dto.auth_dto import LoginRequest, RefreshRequest, RegisterRequest, TokenPair, UserResponse
+
+
+class AuthService(Protocol):
+    def register(self, data: RegisterRequest) -> UserResponse:
+        """Create an account and schedule its welcome email; ConflictError if the email is taken."""
+        ...
+
+    def login(self, data: LoginRequest) -> TokenPair:
+        """Issue a token pair; UnauthorizedError on bad credentials or an inactive account."""
+        ...
+
+    def refresh(self, data: RefreshRequest) -> TokenPair:
+        """Exchange a valid refresh token for a new token pair."""
+        ...
+
+    def get_user(self, user_id: int) -> UserResponse:
+        """Return the user (read-through cached); NotFoundError if there is none."""
+        ...
+
+    def authenticate(self, access_token: str) -> int:
+        """Return the id of the active user owning a valid access token, else UnauthorizedError."""
+        ...

@@ -1,0 +1,1 @@
+"""In-memory stand-ins for outbound ports, injected through constructors or the Container."""

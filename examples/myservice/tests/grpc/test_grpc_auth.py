@@ -1,0 +1,150 @@
+"""AuthService over a real gRPC server, sharing its container with the REST app."""
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import grpc
+import pytest
+
+from app.grpc.errors import error_details
+from app.grpc.generated.myservice.v1 import auth_pb2, auth_pb2_grpc
+from tests.conftest import TEST_PASSWORD
+from tests.grpc.conftest import bearer
+
+JsonDict = dict[str, Any]
+
+
+def as_utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def grpc_register(
+    stub: auth_pb2_grpc.AuthServiceStub, email: str = "grace@example.com"
+) -> auth_pb2.User:
+    return stub.Register(
+        auth_pb2.RegisterRequest(email=email, password=TEST_PASSWORD, full_name="Grace Hopper")
+    )
+
+
+def grpc_login(
+    stub: auth_pb2_grpc.AuthServiceStub, email: str = "grace@example.com"
+) -> auth_pb2.TokenPair:
+    return stub.Login(auth_pb2.LoginRequest(email=email, password=TEST_PASSWORD))
+
+
+def test_rest_token_authenticates_grpc_call(
+    register_user: Callable[..., JsonDict],
+    login: Callable[[str], JsonDict],
+    auth_stub: auth_pb2_grpc.AuthServiceStub,
+) -> None:
+    user = register_user()
+    tokens = login(user["email"])
+
+    me = auth_stub.Me(auth_pb2.MeRequest(), metadata=bearer(tokens["access_token"]))
+
+    assert (me.id, me.email, me.full_name, me.is_active) == (
+        user["id"],
+        user["email"],
+        user["full_name"],
+        user["is_active"],
+    )
+    rest_created_at = as_utc(datetime.fromisoformat(user["created_at"]))
+    assert me.created_at.ToDatetime(tzinfo=UTC) == rest_created_at
+
+
+def test_register_login_refresh_and_me(auth_stub: auth_pb2_grpc.AuthServiceStub) -> None:
+    user = grpc_register(auth_stub, email="Grace@Example.com")
+    assert user.id > 0
+    assert user.email == "grace@example.com"
+    assert user.full_name == "Grace Hopper"
+    assert user.is_active
+    assert user.HasField("created_at")
+
+    tokens = grpc_login(auth_stub)
+    assert tokens.token_type == "bearer"
+    assert tokens.expires_in == 900
+    assert tokens.access_token != tokens.refresh_token
+
+    refreshed = auth_stub.Refresh(auth_pb2.RefreshRequest(refresh_token=tokens.refresh_token))
+    assert refreshed.access_token
+
+    for access_token in (tokens.access_token, refreshed.access_token):
+        me = auth_stub.Me(auth_pb2.MeRequest(), metadata=bearer(access_token))
+        assert me == user
+
+
+def test_me_without_token_is_unauthenticated(auth_stub: auth_pb2_grpc.AuthServiceStub) -> None:
+    with pytest.raises(grpc.RpcError) as caught:
+        auth_stub.Me(auth_pb2.MeRequest())
+
+    assert caught.value.code() == grpc.StatusCode.UNAUTHENTICATED
+    assert error_details(caught.value)["code"] == "UNAUTHORIZED"
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    ["Bearer not-a-jwt", "Bearer ", "Basic Z3JhY2U6c2VjcmV0", "not-a-scheme"],
+)
+def test_me_with_bad_authorization_is_unauthenticated(
+    auth_stub: auth_pb2_grpc.AuthServiceStub, authorization: str
+) -> None:
+    with pytest.raises(grpc.RpcError) as caught:
+        auth_stub.Me(auth_pb2.MeRequest(), metadata=(("authorization", authorization),))
+
+    assert caught.value.code() == grpc.StatusCode.UNAUTHENTICATED
+
+
+def test_refresh_token_is_not_an_access_token(auth_stub: auth_pb2_grpc.AuthServiceStub) -> None:
+    grpc_register(auth_stub)
+    tokens = grpc_login(auth_stub)
+
+    with pytest.raises(grpc.RpcError) as caught:
+        auth_stub.Me(auth_pb2.MeRequest(), metadata=bearer(tokens.refresh_token))
+
+    assert caught.value.code() == grpc.StatusCode.UNAUTHENTICATED
+
+
+def test_invalid_register_request_lists_every_field(
+    auth_stub: auth_pb2_grpc.AuthServiceStub,
+) -> None:
+    request = auth_pb2.RegisterRequest(email="not-an-email", password="short", full_name="")
+
+    with pytest.raises(grpc.RpcError) as caught:
+        auth_stub.Register(request)
+
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    body = error_details(caught.value)
+    assert body["code"] == "VALIDATION_FAILED"
+    assert set(body["details"]["fields"]) == {"email", "password", "full_name"}
+    assert all(body["details"]["fields"][field] for field in ("email", "password", "full_name"))
+
+
+def test_duplicate_registration_already_exists(auth_stub: auth_pb2_grpc.AuthServiceStub) -> None:
+    grpc_register(auth_stub)
+
+    with pytest.raises(grpc.RpcError) as caught:
+        grpc_register(auth_stub)
+
+    assert caught.value.code() == grpc.StatusCode.ALREADY_EXISTS
+    assert error_details(caught.value)["code"] == "CONFLICT"
+
+
+def test_login_with_wrong_password_is_unauthenticated(
+    auth_stub: auth_pb2_grpc.AuthServiceStub,
+) -> None:
+    grpc_register(auth_stub)
+
+    with pytest.raises(grpc.RpcError) as caught:
+        auth_stub.Login(auth_pb2.LoginRequest(email="grace@example.com", password="wrong-password"))
+
+    assert caught.value.code() == grpc.StatusCode.UNAUTHENTICATED
+
+
+def test_refresh_with_garbage_token_is_unauthenticated(
+    auth_stub: auth_pb2_grpc.AuthServiceStub,
+) -> None:
+    with pytest.raises(grpc.RpcError) as caught:
+        auth_stub.Refresh(auth_pb2.RefreshRequest(refresh_token="garbage"))
+
+    assert caught.value.code() == grpc.StatusCode.UNAUTHENTICATED

@@ -1,0 +1,1 @@
+"""Service package: REST and gRPC adapters over one service layer."""

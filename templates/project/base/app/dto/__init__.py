@@ -1,0 +1,1 @@
+"""Request/response models shared by the REST and gRPC adapters (framework independent)."""

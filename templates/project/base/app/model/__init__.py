@@ -1,0 +1,15 @@
+"""Every entity, imported here so `Base.metadata` (and therefore Alembic) sees all tables."""
+
+# Registration imports are kept in the order resources were added.
+# isort: off
+from app.model.base import Base, TimestampMixin
+from app.model.user import User
+# arcana:model-imports
+# isort: on
+
+__all__ = [
+    "Base",
+    "TimestampMixin",
+    "User",
+    # arcana:model-exports
+]

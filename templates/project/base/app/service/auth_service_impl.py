@@ -1,0 +1,91 @@
+from app.core.errors import NotFoundError, UnauthorizedError
+from app.core.security import PasswordHasher, TokenService, TokenType
+from app.dto.auth_dto import LoginRequest, RefreshRequest, RegisterRequest, TokenPair, UserResponse
+from app.model.user import User
+from app.repository.cache_repository import CacheRepository
+from app.repository.user_repository import UserRepository
+from app.service.task_queue import TaskQueue
+
+BAD_CREDENTIALS = "Invalid email or password"
+
+
+def user_cache_key(user_id: int) -> str:
+    return f"user:{user_id}"
+
+
+class AuthServiceImpl:
+    def __init__(
+        self,
+        users: UserRepository,
+        cache: CacheRepository,
+        tokens: TokenService,
+        hasher: PasswordHasher,
+        tasks: TaskQueue,
+        cache_ttl_seconds: int,
+    ) -> None:
+        self._users = users
+        self._cache = cache
+        self._tokens = tokens
+        self._hasher = hasher
+        self._tasks = tasks
+        self._cache_ttl_seconds = cache_ttl_seconds
+
+    def register(self, data: RegisterRequest) -> UserResponse:
+        user = self._users.add(
+            User(
+                email=data.email,
+                password_hash=self._hasher.hash(data.password),
+                full_name=data.full_name,
+                is_active=True,
+            )
+        )
+        # Ids can be reused (SQLite after deletes): never serve an older user's cached entry.
+        self._cache.delete(user_cache_key(user.id))
+        self._tasks.send_welcome_email(user.id)
+        return UserResponse.model_validate(user)
+
+    def login(self, data: LoginRequest) -> TokenPair:
+        user = self._users.get_by_email(data.email)
+        if user is None:
+            self._hasher.verify_dummy(data.password)
+            raise UnauthorizedError(BAD_CREDENTIALS)
+        if not self._hasher.verify(user.password_hash, data.password) or not user.is_active:
+            raise UnauthorizedError(BAD_CREDENTIALS)
+        return self._issue_tokens(user.id)
+
+    def refresh(self, data: RefreshRequest) -> TokenPair:
+        user_id = self._tokens.decode(data.refresh_token, TokenType.REFRESH)
+        self._require_active_user(user_id)
+        return self._issue_tokens(user_id)
+
+    def get_user(self, user_id: int) -> UserResponse:
+        key = user_cache_key(user_id)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return UserResponse.model_validate_json(cached)
+        user = self._users.get_by_id(user_id)
+        if user is None:
+            raise NotFoundError("User not found", {"id": user_id})
+        response = UserResponse.model_validate(user)
+        self._cache.set(key, response.model_dump_json(), self._cache_ttl_seconds)
+        return response
+
+    def authenticate(self, access_token: str) -> int:
+        user_id = self._tokens.decode(access_token, TokenType.ACCESS)
+        self._require_active_user(user_id)
+        return user_id
+
+    def _require_active_user(self, user_id: int) -> None:
+        try:
+            user = self.get_user(user_id)
+        except NotFoundError as exc:
+            raise UnauthorizedError("User no longer exists") from exc
+        if not user.is_active:
+            raise UnauthorizedError("User is inactive")
+
+    def _issue_tokens(self, user_id: int) -> TokenPair:
+        return TokenPair(
+            access_token=self._tokens.encode(user_id, TokenType.ACCESS),
+            refresh_token=self._tokens.encode(user_id, TokenType.REFRESH),
+            expires_in=self._tokens.access_ttl_seconds,
+        )

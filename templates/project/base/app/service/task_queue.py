@@ -1,0 +1,7 @@
+from typing import Protocol
+
+
+class TaskQueue(Protocol):
+    """Background jobs the services schedule; delivery is best effort and never blocks a request."""
+
+    def send_welcome_email(self, user_id: int) -> None: ...

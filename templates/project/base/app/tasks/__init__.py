@@ -1,0 +1,1 @@
+"""Background work: the Celery application and its tasks."""

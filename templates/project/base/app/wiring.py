@@ -1,0 +1,103 @@
+"""Composition root: the only module that names implementations.
+
+Tests swap implementations by building a Container (or `dataclasses.replace`-ing one) here.
+"""
+
+import threading
+from dataclasses import dataclass
+from functools import partial
+
+from sqlalchemy import Engine
+
+from app.config.settings import Settings, get_settings
+from app.core.security import PasswordHasher, TokenService
+from app.repository import database
+from app.repository.cache_repository import CacheRepository
+from app.service.auth_service import AuthService
+from app.service.health_service import HealthService
+from app.tasks.mailer import Mailer
+
+# Implementations, in the order resources were added.
+# isort: off
+from app.repository.cache_repository_impl import InMemoryCacheRepository, RedisCacheRepository
+from app.repository.user_repository_impl import UserRepositoryImpl
+from app.service.auth_service_impl import AuthServiceImpl
+from app.service.health_service_impl import HealthServiceImpl
+from app.tasks.mailer_impl import LoggingMailer
+from app.tasks.task_queue_impl import CeleryTaskQueue
+# arcana:wiring-imports
+# isort: on
+
+
+@dataclass
+class Container:
+    settings: Settings
+    engine: Engine
+    session_factory: database.SessionFactory
+    cache: CacheRepository
+    mailer: Mailer
+    health_service: HealthService
+    auth_service: AuthService
+    # arcana:wiring-fields
+
+    def close(self) -> None:
+        self.cache.close()
+        self.engine.dispose()
+
+
+def build_container(settings: Settings | None = None) -> Container:
+    settings = settings or get_settings()
+    engine = database.create_db_engine(settings.database_url)
+    session_factory = database.create_session_factory(engine)
+    cache: CacheRepository = (
+        RedisCacheRepository.from_url(settings.redis_url)
+        if settings.redis_url
+        else InMemoryCacheRepository()
+    )
+    tokens = TokenService(
+        secret=settings.jwt_secret,
+        algorithm=settings.jwt_algorithm,
+        access_ttl_seconds=settings.access_token_ttl_seconds,
+        refresh_ttl_seconds=settings.refresh_token_ttl_seconds,
+    )
+    health_service = HealthServiceImpl(
+        {"database": partial(database.ping, engine), "cache": cache.ping}
+    )
+    auth_service = AuthServiceImpl(
+        users=UserRepositoryImpl(session_factory),
+        cache=cache,
+        tokens=tokens,
+        hasher=PasswordHasher(),
+        tasks=CeleryTaskQueue(),
+        cache_ttl_seconds=settings.cache_ttl_seconds,
+    )
+    # arcana:wiring
+    return Container(
+        settings=settings,
+        engine=engine,
+        session_factory=session_factory,
+        cache=cache,
+        mailer=LoggingMailer(),
+        health_service=health_service,
+        auth_service=auth_service,
+        # arcana:wiring-args
+    )
+
+
+_container: Container | None = None
+_container_lock = threading.Lock()
+
+
+def get_container() -> Container:
+    """The process-wide container, built on first use (REST app, Celery tasks)."""
+    global _container
+    with _container_lock:
+        if _container is None:
+            _container = build_container()
+        return _container
+
+
+def set_container(container: Container | None) -> None:
+    """Install (or with None, forget) the process-wide container."""
+    global _container
+    _container = container

@@ -1,0 +1,17 @@
+class MailerUnavailableError(ConnectionError):
+    pass
+
+
+class RecordingMailer:
+    """Records welcome emails; the first `failures` attempts raise like an unreachable server."""
+
+    def __init__(self, failures: int = 0) -> None:
+        self.failures = failures
+        self.attempts = 0
+        self.sent: list[tuple[str, str]] = []
+
+    def send_welcome(self, email: str, full_name: str) -> None:
+        self.attempts += 1
+        if self.attempts <= self.failures:
+            raise MailerUnavailableError("mail server unreachable")
+        self.sent.append((email, full_name))

@@ -1,0 +1,144 @@
+import json
+from dataclasses import dataclass
+
+import pytest
+
+from app.core.errors import ConflictError, NotFoundError, UnauthorizedError
+from app.core.security import PasswordHasher, TokenService, TokenType
+from app.dto.auth_dto import LoginRequest, RefreshRequest, RegisterRequest
+from app.repository.cache_repository_impl import InMemoryCacheRepository
+from app.service.auth_service_impl import AuthServiceImpl, user_cache_key
+from tests.fakes.fake_task_queue import RecordingTaskQueue
+from tests.fakes.fake_user_repository import InMemoryUserRepository
+
+PASSWORD = "correct-horse-battery"
+CACHE_TTL = 120
+
+
+@dataclass
+class Harness:
+    service: AuthServiceImpl
+    users: InMemoryUserRepository
+    cache: InMemoryCacheRepository
+    tasks: RecordingTaskQueue
+    tokens: TokenService
+
+
+@pytest.fixture
+def harness() -> Harness:
+    users, cache, tasks = InMemoryUserRepository(), InMemoryCacheRepository(), RecordingTaskQueue()
+    tokens = TokenService("service-test-secret-0123456789abcdefghij", "HS256", 900, 3600)
+    service = AuthServiceImpl(users, cache, tokens, PasswordHasher(), tasks, CACHE_TTL)
+    return Harness(service, users, cache, tasks, tokens)
+
+
+def register(harness: Harness, email: str = "Alan@Example.com") -> int:
+    request = RegisterRequest(email=email, password=PASSWORD, full_name="Alan Turing")
+    return harness.service.register(request).id
+
+
+def test_register_stores_a_hash_and_schedules_the_welcome_email(harness: Harness) -> None:
+    user = harness.service.register(
+        RegisterRequest(email="Alan@Example.com", password=PASSWORD, full_name="Alan Turing")
+    )
+    assert user.email == "alan@example.com"
+    assert user.is_active
+    stored = harness.users.users[user.id]
+    assert stored.password_hash != PASSWORD
+    assert PasswordHasher().verify(stored.password_hash, PASSWORD)
+    assert harness.tasks.welcome_emails == [user.id]
+
+
+def test_register_refuses_a_taken_email(harness: Harness) -> None:
+    register(harness, "alan@example.com")
+    with pytest.raises(ConflictError):
+        register(harness, "ALAN@example.com")
+    assert len(harness.tasks.welcome_emails) == 1
+
+
+def test_register_invalidates_a_stale_cache_entry(harness: Harness) -> None:
+    harness.cache.set(user_cache_key(1), '{"stale": true}', ttl_seconds=60)
+    user_id = register(harness)
+    assert user_id == 1
+    assert harness.cache.get(user_cache_key(1)) is None
+
+
+def test_login_issues_a_token_pair(harness: Harness) -> None:
+    user_id = register(harness)
+    pair = harness.service.login(LoginRequest(email="ALAN@example.com", password=PASSWORD))
+    assert pair.token_type == "bearer"
+    assert pair.expires_in == 900
+    assert harness.tokens.decode(pair.access_token, TokenType.ACCESS) == user_id
+    assert harness.tokens.decode(pair.refresh_token, TokenType.REFRESH) == user_id
+
+
+@pytest.mark.parametrize(
+    ("email", "password"),
+    [("alan@example.com", "wrong-password"), ("nobody@example.com", PASSWORD)],
+    ids=["wrong-password", "unknown-email"],
+)
+def test_login_rejects_bad_credentials_alike(harness: Harness, email: str, password: str) -> None:
+    register(harness)
+    with pytest.raises(UnauthorizedError, match="Invalid email or password"):
+        harness.service.login(LoginRequest(email=email, password=password))
+
+
+def test_inactive_users_cannot_log_in_refresh_or_authenticate(harness: Harness) -> None:
+    user_id = register(harness)
+    pair = harness.service.login(LoginRequest(email="alan@example.com", password=PASSWORD))
+    harness.users.users[user_id].is_active = False
+    harness.cache.delete(user_cache_key(user_id))
+    with pytest.raises(UnauthorizedError):
+        harness.service.login(LoginRequest(email="alan@example.com", password=PASSWORD))
+    with pytest.raises(UnauthorizedError, match="inactive"):
+        harness.service.refresh(RefreshRequest(refresh_token=pair.refresh_token))
+    with pytest.raises(UnauthorizedError, match="inactive"):
+        harness.service.authenticate(pair.access_token)
+
+
+def test_refresh_exchanges_a_refresh_token_only(harness: Harness) -> None:
+    user_id = register(harness)
+    pair = harness.service.login(LoginRequest(email="alan@example.com", password=PASSWORD))
+    renewed = harness.service.refresh(RefreshRequest(refresh_token=pair.refresh_token))
+    assert renewed.refresh_token != pair.refresh_token
+    assert harness.tokens.decode(renewed.access_token, TokenType.ACCESS) == user_id
+    with pytest.raises(UnauthorizedError):
+        harness.service.refresh(RefreshRequest(refresh_token=pair.access_token))
+
+
+def test_tokens_of_deleted_users_are_rejected(harness: Harness) -> None:
+    user_id = register(harness)
+    pair = harness.service.login(LoginRequest(email="alan@example.com", password=PASSWORD))
+    del harness.users.users[user_id]
+    with pytest.raises(UnauthorizedError, match="no longer exists"):
+        harness.service.authenticate(pair.access_token)
+    with pytest.raises(UnauthorizedError, match="no longer exists"):
+        harness.service.refresh(RefreshRequest(refresh_token=pair.refresh_token))
+
+
+def test_authenticate_returns_the_user_id(harness: Harness) -> None:
+    user_id = register(harness)
+    assert harness.service.authenticate(harness.tokens.encode(user_id, TokenType.ACCESS)) == user_id
+    with pytest.raises(UnauthorizedError):
+        harness.service.authenticate(harness.tokens.encode(user_id, TokenType.REFRESH))
+    with pytest.raises(UnauthorizedError):
+        harness.service.authenticate("not-a-token")
+
+
+def test_get_user_reads_through_the_cache(harness: Harness) -> None:
+    user_id = register(harness)
+    first = harness.service.get_user(user_id)
+    calls = harness.users.get_by_id_calls
+    second = harness.service.get_user(user_id)
+    assert second == first
+    assert harness.users.get_by_id_calls == calls
+    cached = harness.cache.get(user_cache_key(user_id))
+    assert cached is not None
+    assert json.loads(cached)["email"] == "alan@example.com"
+
+
+def test_get_user_of_an_unknown_id_is_not_found_and_not_cached(harness: Harness) -> None:
+    with pytest.raises(NotFoundError) as caught:
+        harness.service.get_user(404)
+    assert caught.value.details == {"id": 404}
+    assert harness.cache.get(user_cache_key(404)) is None

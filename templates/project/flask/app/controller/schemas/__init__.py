@@ -1,0 +1,1 @@
+"""Marshmallow schemas: REST request validation and the OpenAPI document."""

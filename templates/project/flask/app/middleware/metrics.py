@@ -1,0 +1,51 @@
+"""Prometheus request metrics and the `/metrics` endpoint."""
+
+import os
+import time
+
+from flask import Flask, Response, g, request
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+
+REQUEST_COUNT = Counter(
+    "http_requests_total", "HTTP requests handled.", ["method", "endpoint", "status"]
+)
+REQUEST_LATENCY = Histogram(
+    "http_request_duration_seconds", "HTTP request latency in seconds.", ["method", "endpoint"]
+)
+
+
+def init_metrics(app: Flask) -> None:
+    app.before_request(_start_timer)
+    app.after_request(_record_request)
+    app.add_url_rule("/metrics", "metrics", metrics_view, methods=["GET"])
+
+
+def metrics_view() -> Response:
+    registry = REGISTRY
+    if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
+        # Several worker processes (gunicorn): aggregate the per-process files.
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+    return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
+
+
+def _start_timer() -> None:
+    g.metrics_started = time.perf_counter()
+
+
+def _record_request(response: Response) -> Response:
+    # The route template, not the raw path, keeps label cardinality bounded.
+    endpoint = request.url_rule.rule if request.url_rule else "<unmatched>"
+    REQUEST_COUNT.labels(request.method, endpoint, str(response.status_code)).inc()
+    REQUEST_LATENCY.labels(request.method, endpoint).observe(
+        time.perf_counter() - g.metrics_started
+    )
+    return response
