@@ -1,5 +1,6 @@
 //! One module per subcommand; [`dispatch`] routes parsed arguments to them.
 
+pub mod add;
 pub mod completions;
 pub mod info;
 pub mod new;
@@ -12,6 +13,7 @@ use crate::cli::{Cli, Command};
 pub fn dispatch(cli: Cli) -> Result<()> {
     match cli.command {
         Command::New(args) => new::run(args),
+        Command::Add(args) => add::run(args),
         Command::Info(args) => info::run(args),
         Command::Completions(args) => completions::run(args),
     }

@@ -1,0 +1,356 @@
+//! `arcana add resource`: add an entity through every layer of an existing project.
+//!
+//! Everything is decided before anything is written: the name and fields are validated, the
+//! references resolved against `arcana.toml`, the migration chained after the single Alembic
+//! head, every new file rendered and every registration injected in memory. Only then does
+//! [`apply::apply`] write the plan, all or nothing.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context as _, Result};
+use console::style;
+use heck::ToSnakeCase;
+use tera::Context;
+use toml_edit::DocumentMut;
+
+use crate::cli::{AddArgs, AddCommand, AddResourceArgs};
+use crate::error::UserError;
+use crate::fields::{self, Field};
+use crate::inject::{self, Injection};
+use crate::manifest::{self, Manifest};
+use crate::plan::{Change, Plan};
+use crate::resource::{self, Names, ResourceView};
+use crate::{apply, migrations, pyfmt, templates, ui};
+
+/// Template folder of the layers every stack shares.
+pub const BASE_TEMPLATES: &str = "resource/base";
+
+pub fn run(args: AddArgs) -> Result<()> {
+    match args.what {
+        AddCommand::Resource(args) => run_resource(args),
+    }
+}
+
+/// The outcome of planning a resource.
+#[derive(Debug)]
+pub enum Outcome {
+    /// The resource exists with the same fields: nothing to do.
+    Unchanged { names: Names },
+    /// The files to create and change.
+    Planned { names: Names, plan: Plan },
+}
+
+fn run_resource(args: AddResourceArgs) -> Result<()> {
+    let started = Instant::now();
+    let start = match &args.path {
+        Some(path) => path.clone(),
+        None => std::env::current_dir().context("reading the current directory")?,
+    };
+    let manifest = Manifest::discover(&start)?;
+    let interactive = super::interactive(args.no_input);
+    let raw_name = match &args.name {
+        Some(name) => name.clone(),
+        None if interactive => dialoguer::Input::<String>::new()
+            .with_prompt("Resource name (singular, e.g. product)")
+            .interact_text()
+            .context("reading the resource name")?,
+        None => {
+            return Err(UserError::new("Missing the resource name")
+                .hint("Pass it first: `arcana add resource product name:string price:decimal`")
+                .into());
+        }
+    };
+    let (names, note) = resource::resource_names(&raw_name)?;
+    if let Some(note) = note {
+        eprintln!("{} {note}", style("note:").cyan().bold());
+    }
+    let specs = if !args.fields.is_empty() {
+        args.fields.clone()
+    } else if interactive {
+        prompt_fields(&names)?
+    } else {
+        return Err(UserError::new(format!(
+            "Missing the fields of `{}` (FIELD arguments)",
+            names.snake
+        ))
+        .hint(format!(
+            "Pass them after the name, e.g. `arcana add resource {} name:string:80 price:decimal`; `arcana add resource --help` lists the types",
+            names.snake
+        ))
+        .into());
+    };
+    let fields = fields::parse_fields(&specs)?;
+    match plan(&manifest, names, fields)? {
+        Outcome::Unchanged { names } => {
+            ui::print_success(&format!(
+                "Resource `{}` already exists with these fields; nothing to change",
+                names.snake
+            ));
+            Ok(())
+        }
+        Outcome::Planned { names, plan } => {
+            if args.dry_run {
+                print!("{}", ui::render_plan(&plan));
+                return Ok(());
+            }
+            apply::apply(&plan)?;
+            let created = plan.created().count();
+            let changed = plan.updated().count();
+            ui::print_success(&format!(
+                "Added resource `{}` ({created} files created, {changed} changed) in {}ms",
+                names.snake,
+                started.elapsed().as_millis()
+            ));
+            let url = format!("REST: /api/v1/{}", names.kebab_plural);
+            ui::print_next_steps(&[
+                ("uv run alembic upgrade head", "create the table"),
+                ("make codegen", "compile the new proto"),
+                ("make test", "run the tests of every layer"),
+                (&url, "gRPC: the Get/List/Create/Update/Delete service"),
+            ]);
+            Ok(())
+        }
+    }
+}
+
+/// Asks for fields one at a time until an empty answer.
+fn prompt_fields(names: &Names) -> Result<Vec<String>> {
+    eprintln!("{}", fields::SYNTAX_HELP);
+    let mut specs: Vec<String> = Vec::new();
+    loop {
+        let prompt = if specs.is_empty() {
+            format!("Field of `{}` (NAME:TYPE)", names.snake)
+        } else {
+            "Another field (empty to finish)".to_string()
+        };
+        let spec: String = dialoguer::Input::new()
+            .with_prompt(prompt)
+            .allow_empty(!specs.is_empty())
+            .validate_with(|input: &String| -> Result<(), String> {
+                if input.trim().is_empty() {
+                    return Ok(());
+                }
+                fields::parse_field(input)
+                    .map(|_| ())
+                    .map_err(|e| e.message)
+            })
+            .interact_text()
+            .context("reading a field")?;
+        if spec.trim().is_empty() {
+            return Ok(specs);
+        }
+        specs.push(spec.trim().to_string());
+    }
+}
+
+/// Plans the resource `names` with `fields` in the project of `manifest`; writes nothing.
+pub fn plan(manifest: &Manifest, names: Names, fields: Vec<Field>) -> Result<Outcome> {
+    let existing = manifest.resources();
+    if let Some(entry) = existing.iter().find(|r| r.name == names.snake) {
+        let mut wanted: Vec<String> = fields.iter().map(Field::to_string).collect();
+        let mut recorded: Vec<String> = resource::entry_fields(entry)
+            .iter()
+            .map(Field::to_string)
+            .collect();
+        wanted.sort();
+        recorded.sort();
+        if wanted == recorded {
+            return Ok(Outcome::Unchanged { names });
+        }
+        return Err(UserError::new(format!(
+            "Resource `{}` already exists with other fields ({})",
+            names.snake,
+            entry.fields.join(" ")
+        ))
+        .hint(
+            "arcana does not change existing resources: edit their files by hand, or choose another name",
+        )
+        .into());
+    }
+    if let Some(entry) = existing.iter().find(|r| r.plural == names.plural) {
+        return Err(UserError::new(format!(
+            "Resource `{}` already uses the table `{}`",
+            entry.name, names.plural
+        ))
+        .hint("Choose another name")
+        .into());
+    }
+    let stack = manifest.stack().to_string();
+    if templates::source(&format!("resource/injections/{stack}.toml.tera")).is_err() {
+        return Err(UserError::new(format!(
+            "This arcana cannot add resources to a `{stack}` project"
+        ))
+        .hint("Use the arcana version that generated the project (see `arcana info`)")
+        .into());
+    }
+    let mut with_targets = Vec::with_capacity(fields.len());
+    for field in fields {
+        let target = resource::resolve_target(&field, &names, &existing)?;
+        with_targets.push((field, target));
+    }
+    let root = manifest.root.clone();
+    let project_snake = manifest.name().to_snake_case();
+    let proto_dir = format!("protos/{project_snake}/v1");
+    if !root.join(&proto_dir).is_dir() {
+        return Err(UserError::new(format!(
+            "`{proto_dir}` is missing from the project"
+        ))
+        .hint("Restore the protos directory generated by `arcana new` (the proto package is named after the project)")
+        .into());
+    }
+    let view = ResourceView::new(names.clone(), with_targets, &project_snake);
+    view.check()?;
+
+    let revisions = migrations::read_revisions(&root)?;
+    let head = migrations::head(&revisions)?;
+    let slug = format!("create_{}", names.plural);
+    let revision = migrations::next_revision_id(&revisions, head, &slug);
+    let migration = format!("{revision}_{slug}");
+    let context = Context::from_value(view.context(&revision, head.map(|h| h.id.as_str())))
+        .context("building the template context")?;
+    let vars = [
+        ("__project_snake__", project_snake.as_str()),
+        ("__resource_snake__", names.snake.as_str()),
+        ("__migration__", migration.as_str()),
+    ];
+
+    let mut plan = Plan::in_project(root.clone());
+    let mut files = templates::render_tree(BASE_TEMPLATES, &context, &vars)?;
+    files.extend(templates::render_tree(
+        &format!("resource/{stack}"),
+        &context,
+        &vars,
+    )?);
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    for file in files {
+        if root.join(&file.path).exists() {
+            return Err(UserError::new(format!(
+                "`{}` already exists; `arcana add resource {}` would create it",
+                file.path, names.snake
+            ))
+            .hint("Move or remove that file (it is not recorded in `arcana.toml`), or choose another name")
+            .into());
+        }
+        let contents = if file.path.ends_with(".py") {
+            pyfmt::wrap_long_lines(&pyfmt::organize_imports(&file.contents))
+        } else {
+            file.contents
+        };
+        plan.changes.push(Change::Create {
+            path: file.path,
+            contents,
+        });
+    }
+
+    for (path, injections) in injections(&stack, &context)? {
+        let before = read_registration_file(&root, &path)?;
+        let injections: Vec<Injection> = injections
+            .into_iter()
+            .map(|i| fit_injection(&before, i))
+            .collect();
+        let after = inject::inject(&path, &before, &injections)?;
+        if after != before {
+            plan.changes.push(Change::Update {
+                path,
+                before,
+                after,
+            });
+        }
+    }
+
+    let specs: Vec<String> = view.fields.iter().map(|f| f.field.to_string()).collect();
+    let after = manifest.with_resource(&names.snake, &names.plural, &specs);
+    plan.changes.push(Change::Update {
+        path: manifest::FILE_NAME.to_string(),
+        before: manifest.text.clone(),
+        after,
+    });
+    Ok(Outcome::Planned { names, plan })
+}
+
+fn read_registration_file(root: &Path, path: &str) -> Result<String> {
+    let full: PathBuf = root.join(path);
+    match fs::read_to_string(&full) {
+        Ok(text) => Ok(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(UserError::new(format!(
+            "`{path}` is missing; `arcana add resource` registers the resource there"
+        ))
+        .hint("Restore the file generated by `arcana new` (with its `# arcana:` markers)")
+        .into()),
+        Err(e) => Err(e).with_context(|| format!("reading `{}`", full.display())),
+    }
+}
+
+/// The injections of the base layers and the stack, grouped by file in declaration order.
+fn injections(stack: &str, context: &Context) -> Result<Vec<(String, Vec<Injection>)>> {
+    let mut grouped: BTreeMap<String, Vec<Injection>> = BTreeMap::new();
+    let mut order: Vec<String> = Vec::new();
+    for name in ["base", stack] {
+        let path = format!("resource/injections/{name}.toml.tera");
+        let text = templates::render_one(&path, context)?;
+        let doc: DocumentMut = text
+            .parse()
+            .with_context(|| format!("template `{path}` is not valid TOML"))?;
+        let entries = doc
+            .get("inject")
+            .and_then(|i| i.as_array_of_tables())
+            .with_context(|| format!("template `{path}` has no [[inject]] entries"))?;
+        for entry in entries {
+            let get = |key: &str| {
+                entry
+                    .get(key)
+                    .and_then(|v| v.as_str())
+                    .map(str::to_string)
+                    .with_context(|| format!("an [[inject]] entry of `{path}` has no `{key}`"))
+            };
+            let file = get("file")?;
+            let injection = Injection::new(&get("point")?, &get("text")?);
+            if !grouped.contains_key(&file) {
+                order.push(file.clone());
+            }
+            grouped.entry(file).or_default().push(injection);
+        }
+    }
+    Ok(order
+        .into_iter()
+        .map(|file| {
+            let injections = grouped.remove(&file).unwrap_or_default();
+            (file, injections)
+        })
+        .collect())
+}
+
+/// Lays out an injection's lines for the indentation of its marker in `text`, so that long
+/// lines come out the way ruff formats them.
+fn fit_injection(text: &str, injection: Injection) -> Injection {
+    let marker = inject::marker(&injection.point);
+    let indent = text
+        .lines()
+        .find(|l| l.trim() == marker)
+        .map(|l| l.len() - l.trim_start().len())
+        .unwrap_or(0);
+    let pad = " ".repeat(indent);
+    let indented: Vec<String> = injection
+        .lines
+        .iter()
+        .map(|l| {
+            let line = format!("{pad}{l}");
+            if line.trim_start().starts_with("from ") {
+                pyfmt::organize_imports(&line)
+            } else {
+                line
+            }
+        })
+        .collect();
+    let fitted = pyfmt::wrap_long_lines(&indented.join("\n"));
+    Injection {
+        point: injection.point,
+        lines: fitted
+            .lines()
+            .map(|l| l.strip_prefix(pad.as_str()).unwrap_or(l).to_string())
+            .collect(),
+    }
+}
