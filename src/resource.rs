@@ -1450,6 +1450,8 @@ impl ResourceView {
                 }));
             }
         }
+        // Sorted by module, as isort wants the imports of the `TYPE_CHECKING` block.
+        targets.sort_by(|a, b| a["snake"].as_str().cmp(&b["snake"].as_str()));
         let required_not_null: Vec<String> = self
             .fields
             .iter()
