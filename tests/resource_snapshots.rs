@@ -1,0 +1,95 @@
+//! Snapshots of everything `arcana add resource` renders for a resource that uses every field
+//! type and modifier (plus a second resource referencing it), so that template changes show up
+//! as reviewable diffs of the generated Python, proto and migration.
+//!
+//! Review changes with `cargo insta review`, or accept them with `INSTA_UPDATE=always cargo test
+//! --test resource_snapshots`.
+
+use std::path::{Path, PathBuf};
+
+use arcana::commands::add::{self, Outcome};
+use arcana::fields::parse_fields;
+use arcana::manifest::Manifest;
+use arcana::plan::{Change, Plan};
+use arcana::resource::resource_names;
+use assert_cmd::Command;
+
+const ALL_TYPES: &[&str] = &[
+    "name:string:80:unique",
+    "description:text:optional",
+    "price:decimal",
+    "stock:int",
+    "views:bigint",
+    "rating:float",
+    "active:bool",
+    "released_on:date",
+    "published_at:datetime:optional",
+    "sku:uuid:unique",
+    "attributes:json:optional",
+    "status:enum:draft,published,archived:index",
+    "owner:ref:user",
+];
+
+fn project(dir: &Path) -> PathBuf {
+    Command::cargo_bin("arcana")
+        .unwrap()
+        .current_dir(dir)
+        .args(["new", "shop", "--no-input"])
+        .assert()
+        .success();
+    dir.join("shop")
+}
+
+fn plan(root: &Path, name: &str, specs: &[&str]) -> Plan {
+    let manifest = Manifest::load(root).unwrap();
+    let (names, _) = resource_names(name).unwrap();
+    let specs: Vec<String> = specs.iter().map(|s| s.to_string()).collect();
+    match add::plan(&manifest, names, parse_fields(&specs).unwrap()).unwrap() {
+        Outcome::Planned { plan, .. } => plan,
+        Outcome::Unchanged { .. } => panic!("nothing planned"),
+    }
+}
+
+fn snapshot_plan(prefix: &str, plan: &Plan) {
+    for change in &plan.changes {
+        let name = format!("{prefix}__{}", change.path().replace('/', "__"));
+        match change {
+            Change::Create { contents, .. } => insta::assert_snapshot!(name, contents),
+            Change::Update {
+                path,
+                before,
+                after,
+            } => {
+                let diff = similar::TextDiff::from_lines(before, after)
+                    .unified_diff()
+                    .context_radius(2)
+                    .header(&format!("a/{path}"), &format!("b/{path}"))
+                    .to_string();
+                insta::assert_snapshot!(name, diff)
+            }
+        }
+    }
+}
+
+#[test]
+fn every_field_type() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = project(tmp.path());
+    let plan = plan(&root, "product", ALL_TYPES);
+    let paths: Vec<&str> = plan.changes.iter().map(Change::path).collect();
+    insta::assert_snapshot!("product__files", paths.join("\n"));
+    snapshot_plan("product", &plan);
+}
+
+#[test]
+fn a_reference_to_another_resource() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = project(tmp.path());
+    arcana::apply::apply(&plan(&root, "product", ALL_TYPES)).unwrap();
+    let plan = plan(
+        &root,
+        "OrderItem",
+        &["product:ref", "quantity:int", "note:text:optional"],
+    );
+    snapshot_plan("order_item", &plan);
+}
