@@ -11,6 +11,7 @@ pub mod cli;
 pub mod commands;
 pub mod error;
 pub mod fields;
+pub mod hoist;
 pub mod inflect;
 pub mod inject;
 pub mod manifest;

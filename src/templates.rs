@@ -81,6 +81,16 @@ pub fn source(path: &str) -> Result<&'static str> {
         .ok_or_else(|| anyhow!("template `{path}` is not embedded in this build"))
 }
 
+/// Every embedded file below `root` as `(path, text)`, paths relative to `templates/`.
+pub fn files_under(root: &str) -> Result<Vec<(&'static str, &'static str)>> {
+    let dir = TEMPLATES
+        .get_dir(root)
+        .ok_or_else(|| anyhow!("template folder `{root}` is not embedded in this build"))?;
+    let mut files = Vec::new();
+    collect(dir, &mut files);
+    Ok(files)
+}
+
 fn collect(dir: &'static Dir<'static>, out: &mut Vec<(&'static str, &'static str)>) {
     for file in dir.files() {
         let path = file.path().to_str().expect("template paths are UTF-8");

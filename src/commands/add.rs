@@ -23,7 +23,7 @@ use crate::inject::{self, Injection};
 use crate::manifest::{self, Manifest};
 use crate::plan::{Change, Plan};
 use crate::resource::{self, Names, ResourceView};
-use crate::{apply, migrations, pyfmt, templates, ui};
+use crate::{apply, hoist, migrations, pyfmt, templates, ui};
 
 /// Template folder of the layers every stack shares.
 pub const BASE_TEMPLATES: &str = "resource/base";
@@ -218,8 +218,8 @@ pub fn plan(manifest: &Manifest, names: Names, fields: Vec<Field>) -> Result<Out
     ];
 
     let mut plan = Plan::in_project(root.clone());
-    let mut files = templates::render_tree(BASE_TEMPLATES, &context, &vars)?;
-    files.extend(templates::render_tree(
+    let mut files = hoist::render_tree(BASE_TEMPLATES, &context, &vars)?;
+    files.extend(hoist::render_tree(
         &format!("resource/{stack}"),
         &context,
         &vars,
@@ -290,7 +290,7 @@ fn injections(stack: &str, context: &Context) -> Result<Vec<(String, Vec<Injecti
     let mut order: Vec<String> = Vec::new();
     for name in ["base", stack] {
         let path = format!("resource/injections/{name}.toml.tera");
-        let text = templates::render_one(&path, context)?;
+        let text = hoist::render_str(&path, templates::source(&path)?, context)?;
         let doc: DocumentMut = text
             .parse()
             .with_context(|| format!("template `{path}` is not valid TOML"))?;
