@@ -16,6 +16,7 @@ pub mod inject;
 pub mod manifest;
 pub mod names;
 pub mod plan;
+pub mod steps;
 pub mod templates;
 pub mod ui;
 
