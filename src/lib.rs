@@ -9,6 +9,7 @@
 pub mod apply;
 pub mod cli;
 pub mod commands;
+pub mod conflicts;
 pub mod error;
 pub mod fields;
 pub mod inflect;
