@@ -5,6 +5,7 @@
 //! to an existing project are written to temporary siblings first and then renamed over their
 //! targets; if any step fails, every file already touched is restored.
 
+use std::collections::HashSet;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -56,6 +57,7 @@ fn apply_new_root(plan: &Plan) -> Result<()> {
 }
 
 fn write_all(base: &Path, changes: &[Change]) -> Result<()> {
+    let mut made: HashSet<PathBuf> = HashSet::new();
     for change in changes {
         let Change::Create { path, contents } = change else {
             bail!(
@@ -64,8 +66,11 @@ fn write_all(base: &Path, changes: &[Change]) -> Result<()> {
             );
         };
         let target = base.join(path);
-        if let Some(dir) = target.parent() {
+        if let Some(dir) = target.parent()
+            && !made.contains(dir)
+        {
             fs::create_dir_all(dir).with_context(|| format!("creating `{}`", dir.display()))?;
+            made.extend(dir.ancestors().map(Path::to_path_buf));
         }
         fs::write(&target, contents).with_context(|| format!("writing `{}`", target.display()))?;
     }

@@ -108,6 +108,7 @@ Examples:
   arcana new myservice
   arcana new order-service --path ~/code/orders
   arcana new myservice --dry-run
+  arcana new myservice --install      Also git init, uv sync, compile protos and run the tests
 
 The name may be written as `order-service`, `order_service` or `OrderService`; the directory
 keeps the name as written, the Python distribution is `order-service` and identifiers that need
@@ -130,6 +131,15 @@ pub struct NewArgs {
     /// Print the plan (every file that would be created) and write nothing.
     #[arg(long)]
     pub dry_run: bool,
+
+    /// After generating: `git init` + first commit, `uv sync`, proto compilation and the first
+    /// test run, each shown with its duration [asked when a terminal is attached].
+    #[arg(long, conflicts_with_all = ["dry_run", "no_install"])]
+    pub install: bool,
+
+    /// Do not install or run anything after generating, and do not ask.
+    #[arg(long)]
+    pub no_install: bool,
 
     /// With `--dry-run`, print the plan as JSON.
     #[arg(long, requires = "dry_run")]

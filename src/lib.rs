@@ -9,6 +9,7 @@
 pub mod apply;
 pub mod cli;
 pub mod commands;
+pub mod conflicts;
 pub mod error;
 pub mod fields;
 pub mod hoist;
@@ -20,6 +21,7 @@ pub mod names;
 pub mod plan;
 pub mod pyfmt;
 pub mod resource;
+pub mod steps;
 pub mod templates;
 pub mod ui;
 

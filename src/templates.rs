@@ -6,6 +6,10 @@
 //! plain Python that needs no variables, and copying it keeps generation fast). Path segments are
 //! translated too: `dot-gitignore` becomes `.gitignore` (so the templates do not act on this
 //! repository), and `__project_snake__` becomes the project's snake-case name.
+//!
+//! Most `.tera` files only substitute a few names (`{{ project_snake }}`). Those are rendered by
+//! plain substitution, which gives the same text as Tera without paying for Tera's parser; only
+//! templates with tags (`{% ... %}`), comments or expressions go through Tera.
 
 use anyhow::{Context as _, Result, anyhow};
 use include_dir::{Dir, include_dir};
@@ -37,22 +41,33 @@ pub fn render_tree(
     let mut sources = Vec::new();
     collect(dir, &mut sources);
 
+    let mut simple: Vec<Option<String>> = Vec::with_capacity(sources.len());
+    for (path, body) in &sources {
+        simple.push(if path.ends_with(TERA_SUFFIX) {
+            substitute(body, context)
+        } else {
+            None
+        });
+    }
     let mut tera = Tera::default();
     let raw: Vec<(&str, &str)> = sources
         .iter()
-        .filter(|(path, _)| path.ends_with(TERA_SUFFIX))
-        .map(|(path, body)| (*path, *body))
+        .zip(&simple)
+        .filter(|((path, _), done)| path.ends_with(TERA_SUFFIX) && done.is_none())
+        .map(|((path, body), _)| (*path, *body))
         .collect();
     tera.add_raw_templates(raw)
         .with_context(|| format!("templates in `{root}` do not parse"))?;
 
     let mut files = Vec::with_capacity(sources.len());
-    for (source, body) in sources {
+    for ((source, body), done) in sources.into_iter().zip(simple) {
         let relative = source
             .strip_prefix(root)
             .and_then(|p| p.strip_prefix('/'))
             .unwrap_or(source);
-        let contents = if source.ends_with(TERA_SUFFIX) {
+        let contents = if let Some(text) = done {
+            text
+        } else if source.ends_with(TERA_SUFFIX) {
             tera.render(source, context)
                 .with_context(|| format!("rendering template `{source}`"))?
         } else {
@@ -65,6 +80,29 @@ pub fn render_tree(
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
+}
+
+/// Renders a template that only uses `{{ name }}` with string variables by direct substitution.
+/// Returns `None` when the template needs Tera (tags, comments, filters, non-string values).
+pub fn substitute(body: &str, context: &Context) -> Option<String> {
+    if body.contains("{%") || body.contains("{#") {
+        return None;
+    }
+    let mut out = String::with_capacity(body.len() + 256);
+    let mut rest = body;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let end = after.find("}}")?;
+        let name = after[..end].trim();
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return None;
+        }
+        out.push_str(context.get(name)?.as_str()?);
+        rest = &after[end + 2..];
+    }
+    out.push_str(rest);
+    Some(out)
 }
 
 /// Renders a single template file (path relative to `templates/`) with Tera.
@@ -123,6 +161,21 @@ pub fn output_path(relative: &str, path_vars: &PathVars<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn substitution_matches_tera_and_defers_what_it_cannot_do() {
+        let mut ctx = Context::new();
+        ctx.insert("project_snake", "order_service");
+        ctx.insert("count", &3);
+        let body = "package {{ project_snake }}.v1;\nname = \"{{project_snake}}\"\n";
+        let expected = Tera::one_off(body, &ctx, false).unwrap();
+        assert_eq!(substitute(body, &ctx).as_deref(), Some(expected.as_str()));
+        assert_eq!(substitute("{% if x %}y{% endif %}", &ctx), None);
+        assert_eq!(substitute("{{ project_snake | upper }}", &ctx), None);
+        assert_eq!(substitute("{{ missing }}", &ctx), None);
+        assert_eq!(substitute("{{ count }}", &ctx), None);
+        assert_eq!(substitute("{# note #}", &ctx), None);
+    }
 
     #[test]
     fn output_paths_translate_dots_suffixes_and_variables() {

@@ -245,3 +245,98 @@ fn nix_is_root() -> bool {
         .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
         .unwrap_or(false)
 }
+
+#[test]
+fn install_failure_names_the_step_and_keeps_the_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let empty_path = tempfile::tempdir().unwrap();
+    arcana()
+        .current_dir(tmp.path())
+        .env("PATH", empty_path.path())
+        .args(["new", "svc", "--install"])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains("Created `svc`"))
+        .stderr(predicate::str::contains(
+            "error: `git` is not installed or not on PATH",
+        ))
+        .stderr(predicate::str::contains("hint: "));
+    assert!(tmp.path().join("svc/arcana.toml").is_file());
+}
+
+#[test]
+fn install_conflicts_with_dry_run() {
+    arcana()
+        .args(["new", "svc", "--install", "--dry-run"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot be used with"));
+}
+
+#[test]
+fn dry_run_json_lists_created_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = arcana()
+        .current_dir(tmp.path())
+        .args(["new", "svc", "--dry-run", "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let plan: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let created = plan["created"].as_array().unwrap();
+    assert!(created.iter().any(|f| f["path"] == "app/wiring.py"));
+    assert!(created.iter().any(|f| f["path"] == ".gitignore"));
+    assert_eq!(plan["changed"].as_array().unwrap().len(), 0);
+    assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn info_reports_the_manifest_and_refuses_outside_a_project() {
+    let tmp = tempfile::tempdir().unwrap();
+    arcana()
+        .current_dir(tmp.path())
+        .arg("info")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is not inside an arcana project"))
+        .stderr(predicate::str::contains("hint: "));
+    arcana()
+        .current_dir(tmp.path())
+        .args(["new", "shop", "--no-input"])
+        .assert()
+        .success();
+    arcana()
+        .current_dir(tmp.path().join("shop/app"))
+        .arg("info")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("project    shop"))
+        .stdout(predicate::str::contains("stack      flask"))
+        .stdout(predicate::str::contains("grpc (on)"));
+}
+
+#[test]
+fn completions_are_generated_for_each_shell() {
+    for shell in ["bash", "zsh", "fish"] {
+        arcana()
+            .args(["completions", shell])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("arcana"));
+    }
+}
+
+#[test]
+fn no_color_output_has_no_escape_codes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let assert = arcana()
+        .current_dir(tmp.path())
+        .args(["new", "class", "--no-input"])
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
+    assert!(stderr.starts_with("error: `class` is a Python keyword"));
+}

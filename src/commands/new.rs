@@ -15,6 +15,7 @@ use crate::cli::{NewArgs, Stack};
 use crate::error::UserError;
 use crate::names::{self, ProjectName};
 use crate::plan::Plan;
+use crate::steps::{self, Step};
 use crate::{apply, templates, ui};
 
 /// Template folder holding every layer shared by all web stacks.
@@ -28,6 +29,7 @@ pub struct NewSettings {
     pub stack: Stack,
     pub dry_run: bool,
     pub json: bool,
+    pub install: bool,
 }
 
 pub fn run(args: NewArgs) -> Result<()> {
@@ -50,21 +52,54 @@ pub fn run(args: NewArgs) -> Result<()> {
         settings.stack.as_str(),
         started.elapsed().as_millis()
     ));
+    if settings.install {
+        println!();
+        steps::run_all(&settings.destination, &install_steps(&settings.destination))?;
+    }
     let cd = format!("cd {}", settings.destination.display());
-    ui::print_next_steps(&[
-        (cd.as_str(), "enter the project"),
-        ("uv sync", "install dependencies into .venv"),
-        ("uv run pytest", "run the test suite"),
-        (
-            "make run",
-            "serve REST on :8000 (make grpc, make worker for the others)",
-        ),
-        (
-            "arcana add resource NAME FIELD:TYPE ...",
-            "add an entity through every layer",
-        ),
-    ]);
+    let mut next: Vec<(&str, &str)> = vec![(cd.as_str(), "enter the project")];
+    if !settings.install {
+        next.push(("uv sync", "install dependencies into .venv"));
+        next.push(("uv run pytest", "run the test suite"));
+    }
+    next.push((
+        "make run",
+        "serve REST on :8000 (make grpc, make worker for the others)",
+    ));
+    next.push((
+        "arcana add resource NAME FIELD:TYPE ...",
+        "add an entity through every layer",
+    ));
+    ui::print_next_steps(&next);
     Ok(())
+}
+
+/// The post-generation steps of `--install`.
+pub fn install_steps(project: &Path) -> Vec<Step> {
+    let mut commit = vec!["commit", "-q", "-m", "Initial commit from arcana new"];
+    if !steps::git_identity_configured(project) {
+        commit.splice(
+            0..0,
+            [
+                "-c",
+                "user.name=arcana",
+                "-c",
+                "user.email=arcana@localhost",
+            ],
+        );
+    }
+    vec![
+        Step::new("git init", "git", &["init", "-q"]),
+        Step::new("git add", "git", &["add", "-A"]),
+        Step::new("first commit", "git", &commit),
+        Step::new("uv sync", "uv", &["sync"]),
+        Step::new(
+            "compile protos",
+            "uv",
+            &["run", "python", "-m", "app.grpc.codegen"],
+        ),
+        Step::new("first test run", "uv", &["run", "pytest", "-q"]),
+    ]
 }
 
 /// Turns arguments into settings, asking for a missing name when a terminal is attached.
@@ -99,12 +134,26 @@ pub fn resolve(args: NewArgs) -> Result<NewSettings> {
     };
     let destination = args.path.unwrap_or_else(|| PathBuf::from(&name.raw));
     check_destination(&destination)?;
+    let install = if args.install {
+        true
+    } else if args.no_install || args.dry_run || !interactive {
+        false
+    } else {
+        dialoguer::Confirm::new()
+            .with_prompt(
+                "Install dependencies and run the tests now (git init, uv sync, protos, pytest)?",
+            )
+            .default(true)
+            .interact()
+            .context("reading the install choice")?
+    };
     Ok(NewSettings {
         name,
         destination,
         stack,
         dry_run: args.dry_run,
         json: args.json,
+        install,
     })
 }
 
