@@ -973,10 +973,8 @@ impl FieldView {
             FieldType::Text => {
                 let human = self.field.name.replace('_', " ");
                 (
-                    same(quote(&format!(
-                        "The first {human}, a longer piece of text."
-                    ))),
-                    same(quote(&format!("The second {human}."))),
+                    same(quote(&format!("A first {human}."))),
+                    same(quote(&format!("A second {human}."))),
                 )
             }
             FieldType::Int => (same("42".into()), same("7".into())),
@@ -1663,6 +1661,10 @@ impl ResourceView {
             map.insert("response_updated_number".into(), json!(response_number + 1));
             map.insert("update_clear_number".into(), json!(self.fields.len() + 2));
             map.insert("proto_imports_empty".into(), json!(proto_imports_empty));
+            map.insert(
+                "has_plain".into(),
+                json!(self.fields.iter().any(|f| f.target.is_none())),
+            );
             map.insert(
                 "unique_fields_constant".into(),
                 json!(sequence(0, "UNIQUE_FIELDS = ", "()", &unique_columns)),

@@ -25,6 +25,12 @@ from app.service.auth_service_impl import AuthServiceImpl
 from app.service.health_service_impl import HealthServiceImpl
 from app.tasks.mailer_impl import LoggingMailer
 from app.tasks.task_queue_impl import CeleryTaskQueue
+from app.repository.product_repository_impl import ProductRepositoryImpl
+from app.service.product_service import ProductService
+from app.service.product_service_impl import ProductServiceImpl
+from app.repository.order_item_repository_impl import OrderItemRepositoryImpl
+from app.service.order_item_service import OrderItemService
+from app.service.order_item_service_impl import OrderItemServiceImpl
 # arcana:wiring-imports
 # isort: on
 
@@ -38,6 +44,8 @@ class Container:
     mailer: Mailer
     health_service: HealthService
     auth_service: AuthService
+    product_service: ProductService
+    order_item_service: OrderItemService
     # arcana:wiring-fields
 
     def close(self) -> None:
@@ -71,6 +79,16 @@ def build_container(settings: Settings | None = None) -> Container:
         tasks=CeleryTaskQueue(),
         cache_ttl_seconds=settings.cache_ttl_seconds,
     )
+    product_service = ProductServiceImpl(
+        repository=ProductRepositoryImpl(session_factory),
+        cache=cache,
+        cache_ttl_seconds=settings.cache_ttl_seconds,
+    )
+    order_item_service = OrderItemServiceImpl(
+        repository=OrderItemRepositoryImpl(session_factory),
+        cache=cache,
+        cache_ttl_seconds=settings.cache_ttl_seconds,
+    )
     # arcana:wiring
     return Container(
         settings=settings,
@@ -80,6 +98,8 @@ def build_container(settings: Settings | None = None) -> Container:
         mailer=LoggingMailer(),
         health_service=health_service,
         auth_service=auth_service,
+        product_service=product_service,
+        order_item_service=order_item_service,
         # arcana:wiring-args
     )
 

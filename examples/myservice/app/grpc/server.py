@@ -27,6 +27,10 @@ from app.wiring import Container, build_container
 # isort: off
 from app.grpc.auth_servicer import AuthServicer
 from app.grpc.generated.myservice.v1 import auth_pb2_grpc
+from app.grpc.product_servicer import ProductServicer
+from app.grpc.generated.myservice.v1 import product_pb2_grpc
+from app.grpc.order_item_servicer import OrderItemServicer
+from app.grpc.generated.myservice.v1 import order_item_pb2_grpc
 # arcana:servicer-imports
 # isort: on
 
@@ -34,6 +38,8 @@ logger = logging.getLogger(__name__)
 
 SERVICE_NAMES: tuple[str, ...] = (
     "myservice.v1.AuthService",
+    "myservice.v1.ProductService",
+    "myservice.v1.OrderItemService",
     # arcana:service-names
 )
 """Full names of the application's services, announced by reflection and the health service."""
@@ -77,6 +83,14 @@ def create_server(
 
     auth_pb2_grpc.add_AuthServiceServicer_to_server(
         AuthServicer(container.auth_service),
+        server,
+    )
+    product_pb2_grpc.add_ProductServiceServicer_to_server(
+        ProductServicer(container.product_service),
+        server,
+    )
+    order_item_pb2_grpc.add_OrderItemServiceServicer_to_server(
+        OrderItemServicer(container.order_item_service),
         server,
     )
     # arcana:servicers

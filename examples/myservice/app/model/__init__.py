@@ -4,6 +4,8 @@
 # isort: off
 from app.model.base import Base, TimestampMixin
 from app.model.user import User
+from app.model.product import Product
+from app.model.order_item import OrderItem
 # arcana:model-imports
 # isort: on
 
@@ -11,5 +13,7 @@ __all__ = [
     "Base",
     "TimestampMixin",
     "User",
+    "Product",
+    "OrderItem",
     # arcana:model-exports
 ]

@@ -1,0 +1,46 @@
+"""Product schemas: REST request validation and the OpenAPI document."""
+
+from marshmallow import Schema, fields, validate
+
+INT32_RANGE = validate.Range(min=-(2**31), max=2**31 - 1)
+DECIMAL_METADATA = {"type": "string", "format": "decimal", "example": "19.99"}
+STATUS_VALUES = ["draft", "active", "retired"]
+
+
+class ProductCreateSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(max=80))
+    description = fields.String(allow_none=True)
+    price = fields.Decimal(required=True, as_string=True, metadata=DECIMAL_METADATA)
+    stock = fields.Integer(required=True, strict=True, validate=INT32_RANGE)
+    status = fields.String(required=True, validate=validate.OneOf(STATUS_VALUES))
+
+
+class ProductUpdateSchema(Schema):
+    name = fields.String(validate=validate.Length(max=80))
+    description = fields.String(allow_none=True)
+    price = fields.Decimal(as_string=True, metadata=DECIMAL_METADATA)
+    stock = fields.Integer(strict=True, validate=INT32_RANGE)
+    status = fields.String(validate=validate.OneOf(STATUS_VALUES))
+
+
+class ProductSchema(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    description = fields.String(required=True, allow_none=True)
+    price = fields.Decimal(required=True, as_string=True, metadata=DECIMAL_METADATA)
+    stock = fields.Integer(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(STATUS_VALUES))
+    created_at = fields.AwareDateTime(required=True)
+    updated_at = fields.AwareDateTime(required=True)
+
+
+class ProductPageSchema(Schema):
+    items = fields.List(fields.Nested(ProductSchema), required=True)
+    total = fields.Integer(required=True)
+    page = fields.Integer(required=True)
+    size = fields.Integer(required=True)
+
+
+class ProductPageQuerySchema(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))

@@ -1,0 +1,70 @@
+"""Order item requests and responses, shared by the REST and gRPC adapters."""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+Decimal10_2 = Annotated[Decimal, Field(max_digits=10, decimal_places=2)]
+Int32 = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
+RowId = Annotated[int, Field(ge=1)]
+
+
+def _not_null(value: object) -> object:
+    if value is None:
+        raise ValueError("may not be null")
+    return value
+
+
+class OrderItemCreate(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    product_id: RowId
+    quantity: Int32
+    unit_price: Decimal10_2
+    buyer_id: RowId
+    note: str | None = None
+
+
+class OrderItemUpdate(BaseModel):
+    """A partial update: only the fields present change; `None` clears an optional field."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    product_id: RowId | None = None
+    quantity: Int32 | None = None
+    unit_price: Decimal10_2 | None = None
+    buyer_id: RowId | None = None
+    note: str | None = None
+
+    @field_validator("product_id", "quantity", "unit_price", "buyer_id")
+    @classmethod
+    def _required_fields_are_not_null(cls, value: object) -> object:
+        return _not_null(value)
+
+    def changes(self) -> dict[str, Any]:
+        """The fields present in the request, with their new values."""
+        return {name: getattr(self, name) for name in self.model_fields_set}
+
+
+class OrderItemResponse(BaseModel):
+    model_config = ConfigDict(frozen=True, from_attributes=True)
+
+    id: int
+    product_id: int
+    quantity: int
+    unit_price: Decimal
+    buyer_id: int
+    note: str | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class OrderItemPage(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    items: list[OrderItemResponse]
+    total: int
+    page: int
+    size: int

@@ -1,0 +1,28 @@
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from app.model.product import Product
+
+
+class ProductRepository(Protocol):
+    def get_by_id(self, product_id: int) -> Product | None: ...
+
+    def list_page(self, page: int, size: int) -> tuple[list[Product], int]:
+        """Page `page` (from 1) of `size` rows ordered by id, and the total count."""
+        ...
+
+    def add(self, product: Product) -> Product:
+        """Persist a new row; ConflictError when the database refuses it."""
+        ...
+
+    def update(self, product: Product, changes: Mapping[str, Any]) -> Product:
+        """Apply `changes` to a row read with `get_by_id` and persist them."""
+        ...
+
+    def delete(self, product_id: int) -> bool:
+        """Delete the row; False when there is none with this id."""
+        ...
+
+    def find_by(self, column: str, value: object) -> Product | None:
+        """The row whose unique `column` holds `value`, if any."""
+        ...

@@ -1,0 +1,91 @@
+from collections.abc import Mapping
+from typing import Any
+
+from app.core.errors import NotFoundError, ValidationFailedError
+from app.dto.order_item_dto import (
+    OrderItemCreate,
+    OrderItemPage,
+    OrderItemResponse,
+    OrderItemUpdate,
+)
+from app.model.order_item import OrderItem
+from app.repository.cache_repository import CacheRepository
+from app.repository.order_item_repository import OrderItemRepository
+
+MAX_PAGE_SIZE = 100
+
+REFERENCES: dict[str, str] = {"product_id": "product", "buyer_id": "user"}
+"""Reference fields and what they point at."""
+
+
+def order_item_cache_key(order_item_id: int) -> str:
+    return f"order_item:{order_item_id}"
+
+
+class OrderItemServiceImpl:
+    def __init__(
+        self,
+        repository: OrderItemRepository,
+        cache: CacheRepository,
+        cache_ttl_seconds: int,
+    ) -> None:
+        self._repository = repository
+        self._cache = cache
+        self._cache_ttl_seconds = cache_ttl_seconds
+
+    def get_order_item(self, order_item_id: int) -> OrderItemResponse:
+        key = order_item_cache_key(order_item_id)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return OrderItemResponse.model_validate_json(cached)
+        response = OrderItemResponse.model_validate(self._require(order_item_id))
+        self._cache.set(key, response.model_dump_json(), self._cache_ttl_seconds)
+        return response
+
+    def list_order_items(self, page: int, size: int) -> OrderItemPage:
+        errors: dict[str, list[str]] = {}
+        if page < 1:
+            errors["page"] = ["Must be greater than or equal to 1."]
+        if not 1 <= size <= MAX_PAGE_SIZE:
+            errors["size"] = [f"Must be between 1 and {MAX_PAGE_SIZE}."]
+        if errors:
+            raise ValidationFailedError.from_fields(errors)
+        rows, total = self._repository.list_page(page, size)
+        items = [OrderItemResponse.model_validate(row) for row in rows]
+        return OrderItemPage(items=items, total=total, page=page, size=size)
+
+    def create_order_item(self, data: OrderItemCreate) -> OrderItemResponse:
+        values = data.model_dump()
+        self._check(values)
+        order_item = self._repository.add(OrderItem(**values))
+        return OrderItemResponse.model_validate(order_item)
+
+    def update_order_item(self, order_item_id: int, data: OrderItemUpdate) -> OrderItemResponse:
+        order_item = self._require(order_item_id)
+        changes = data.changes()
+        self._check(changes, order_item_id)
+        order_item = self._repository.update(order_item, changes)
+        self._cache.delete(order_item_cache_key(order_item_id))
+        return OrderItemResponse.model_validate(order_item)
+
+    def delete_order_item(self, order_item_id: int) -> None:
+        deleted = self._repository.delete(order_item_id)
+        self._cache.delete(order_item_cache_key(order_item_id))
+        if not deleted:
+            raise NotFoundError("Order item not found", {"id": order_item_id})
+
+    def _require(self, order_item_id: int) -> OrderItem:
+        order_item = self._repository.get_by_id(order_item_id)
+        if order_item is None:
+            raise NotFoundError("Order item not found", {"id": order_item_id})
+        return order_item
+
+    def _check(self, values: Mapping[str, Any], order_item_id: int | None = None) -> None:
+        """Business rules on new values: references must exist, unique values be free."""
+        missing: dict[str, list[str]] = {}
+        for field, target in REFERENCES.items():
+            row_id = values.get(field)
+            if row_id is not None and not self._repository.reference_exists(field, row_id):
+                missing[field] = [f"There is no {target} with id {row_id}."]
+        if missing:
+            raise ValidationFailedError.from_fields(missing)

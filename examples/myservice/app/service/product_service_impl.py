@@ -1,0 +1,88 @@
+from collections.abc import Mapping
+from typing import Any
+
+from app.core.errors import ConflictError, NotFoundError, ValidationFailedError
+from app.dto.product_dto import ProductCreate, ProductPage, ProductResponse, ProductUpdate
+from app.model.product import Product
+from app.repository.cache_repository import CacheRepository
+from app.repository.product_repository import ProductRepository
+
+MAX_PAGE_SIZE = 100
+
+UNIQUE_FIELDS = ("name",)
+"""Fields no two products may share."""
+
+
+def product_cache_key(product_id: int) -> str:
+    return f"product:{product_id}"
+
+
+class ProductServiceImpl:
+    def __init__(
+        self,
+        repository: ProductRepository,
+        cache: CacheRepository,
+        cache_ttl_seconds: int,
+    ) -> None:
+        self._repository = repository
+        self._cache = cache
+        self._cache_ttl_seconds = cache_ttl_seconds
+
+    def get_product(self, product_id: int) -> ProductResponse:
+        key = product_cache_key(product_id)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return ProductResponse.model_validate_json(cached)
+        response = ProductResponse.model_validate(self._require(product_id))
+        self._cache.set(key, response.model_dump_json(), self._cache_ttl_seconds)
+        return response
+
+    def list_products(self, page: int, size: int) -> ProductPage:
+        errors: dict[str, list[str]] = {}
+        if page < 1:
+            errors["page"] = ["Must be greater than or equal to 1."]
+        if not 1 <= size <= MAX_PAGE_SIZE:
+            errors["size"] = [f"Must be between 1 and {MAX_PAGE_SIZE}."]
+        if errors:
+            raise ValidationFailedError.from_fields(errors)
+        rows, total = self._repository.list_page(page, size)
+        items = [ProductResponse.model_validate(row) for row in rows]
+        return ProductPage(items=items, total=total, page=page, size=size)
+
+    def create_product(self, data: ProductCreate) -> ProductResponse:
+        values = data.model_dump()
+        self._check(values)
+        product = self._repository.add(Product(**values))
+        return ProductResponse.model_validate(product)
+
+    def update_product(self, product_id: int, data: ProductUpdate) -> ProductResponse:
+        product = self._require(product_id)
+        changes = data.changes()
+        self._check(changes, product_id)
+        product = self._repository.update(product, changes)
+        self._cache.delete(product_cache_key(product_id))
+        return ProductResponse.model_validate(product)
+
+    def delete_product(self, product_id: int) -> None:
+        deleted = self._repository.delete(product_id)
+        self._cache.delete(product_cache_key(product_id))
+        if not deleted:
+            raise NotFoundError("Product not found", {"id": product_id})
+
+    def _require(self, product_id: int) -> Product:
+        product = self._repository.get_by_id(product_id)
+        if product is None:
+            raise NotFoundError("Product not found", {"id": product_id})
+        return product
+
+    def _check(self, values: Mapping[str, Any], product_id: int | None = None) -> None:
+        """Business rules on new values: references must exist, unique values be free."""
+        for field in UNIQUE_FIELDS:
+            if field not in values:
+                continue
+            other = self._repository.find_by(field, values[field])
+            if other is not None and other.id != product_id:
+                raise ConflictError(
+                    f"Another product already has this {field}",
+                    {"field": field},
+                )

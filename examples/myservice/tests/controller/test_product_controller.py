@@ -1,0 +1,205 @@
+"""The product REST endpoints, end to end through the app and the database."""
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from app.model.product import ProductStatus
+from app.wiring import Container
+from tests.fakes.product_samples import JSON_A, JSON_B, SAMPLE_A, SAMPLE_B, sample_refs
+
+URL = "/api/v1/products"
+
+Headers = dict[str, str]
+
+
+def values(body: Mapping[str, Any]) -> dict[str, Any]:
+    """The sample fields of a product in a response, decoded to Python values."""
+    return {
+        "name": body["name"],
+        "description": body["description"],
+        "price": Decimal(body["price"]),
+        "stock": body["stock"],
+        "status": ProductStatus(body["status"]),
+    }
+
+
+def json_of(response: TestResponse) -> dict[str, Any]:
+    data = response.get_json()
+    assert isinstance(data, dict), response.data
+    return data
+
+
+@pytest.fixture
+def refs(container: Container) -> dict[str, int]:
+    return sample_refs(container)
+
+
+def create(
+    client: FlaskClient,
+    auth_headers: Headers,
+    payload: Mapping[str, Any],
+) -> dict[str, Any]:
+    response = client.post(URL, json=payload, headers=auth_headers)
+    assert response.status_code == 201, response.data
+    return json_of(response)
+
+
+def test_create_then_get(client: FlaskClient, auth_headers: Headers, refs: dict[str, int]) -> None:
+    created = create(client, auth_headers, {**JSON_A, **refs})
+
+    response = client.get(f"{URL}/{created['id']}", headers=auth_headers)
+
+    assert response.status_code == 200
+    assert values(json_of(response)) == values(created) == SAMPLE_A
+    assert {name: created[name] for name in refs} == refs
+    assert created["price"] == JSON_A["price"]
+
+
+def test_get_missing_is_404(client: FlaskClient, auth_headers: Headers) -> None:
+    response = client.get(f"{URL}/999999", headers=auth_headers)
+
+    assert response.status_code == 404
+    assert json_of(response)["code"] == "NOT_FOUND"
+
+
+def test_list_paginates_in_id_order(
+    client: FlaskClient,
+    auth_headers: Headers,
+    refs: dict[str, int],
+) -> None:
+    first = create(client, auth_headers, {**JSON_A, **refs})
+    second = create(client, auth_headers, {**JSON_B, **refs})
+
+    response = client.get(f"{URL}?page=2&size=1", headers=auth_headers)
+
+    assert response.status_code == 200
+    page = json_of(response)
+    assert [item["id"] for item in page["items"]] == [second["id"]]
+    assert (page["total"], page["page"], page["size"]) == (2, 2, 1)
+    everything = json_of(client.get(URL, headers=auth_headers))
+    assert [item["id"] for item in everything["items"]] == [first["id"], second["id"]]
+    assert client.get(f"{URL}?size=0", headers=auth_headers).status_code == 422
+
+
+def test_update_changes_the_given_fields(
+    client: FlaskClient,
+    auth_headers: Headers,
+    refs: dict[str, int],
+) -> None:
+    created = create(client, auth_headers, {**JSON_A, **refs})
+
+    response = client.patch(f"{URL}/{created['id']}", json=JSON_B, headers=auth_headers)
+
+    assert response.status_code == 200
+    found = json_of(client.get(f"{URL}/{created['id']}", headers=auth_headers))
+    assert values(json_of(response)) == values(found) == SAMPLE_B
+
+
+def test_update_sets_an_optional_field_to_null(
+    client: FlaskClient,
+    auth_headers: Headers,
+    refs: dict[str, int],
+) -> None:
+    created = create(client, auth_headers, {**JSON_A, **refs})
+
+    response = client.patch(
+        f"{URL}/{created['id']}",
+        json={"description": None},
+        headers=auth_headers,
+    )
+
+    assert response.status_code == 200
+    assert json_of(response)["description"] is None
+
+
+def test_update_refuses_null_for_a_required_field(
+    client: FlaskClient,
+    auth_headers: Headers,
+    refs: dict[str, int],
+) -> None:
+    created = create(client, auth_headers, {**JSON_A, **refs})
+
+    response = client.patch(f"{URL}/{created['id']}", json={"name": None}, headers=auth_headers)
+
+    assert response.status_code == 422
+    assert "name" in json_of(response)["details"]["fields"]
+
+
+def test_create_without_a_required_field_is_422(
+    client: FlaskClient,
+    auth_headers: Headers,
+    refs: dict[str, int],
+) -> None:
+    payload = {**JSON_A, **refs}
+    del payload["name"]
+
+    response = client.post(URL, json=payload, headers=auth_headers)
+
+    assert response.status_code == 422
+    assert "name" in json_of(response)["details"]["fields"]
+
+
+def test_update_missing_is_404(client: FlaskClient, auth_headers: Headers) -> None:
+    response = client.patch(f"{URL}/999999", json={}, headers=auth_headers)
+
+    assert response.status_code == 404
+
+
+def test_delete(client: FlaskClient, auth_headers: Headers, refs: dict[str, int]) -> None:
+    created = create(client, auth_headers, {**JSON_A, **refs})
+
+    assert client.delete(f"{URL}/{created['id']}", headers=auth_headers).status_code == 204
+    assert client.get(f"{URL}/{created['id']}", headers=auth_headers).status_code == 404
+    assert client.delete(f"{URL}/{created['id']}", headers=auth_headers).status_code == 404
+
+
+def test_invalid_value_is_422(
+    client: FlaskClient,
+    auth_headers: Headers,
+    refs: dict[str, int],
+) -> None:
+    payload = {**JSON_A, **refs, "name": 12345}
+
+    response = client.post(URL, json=payload, headers=auth_headers)
+
+    assert response.status_code == 422
+    assert json_of(response)["code"] == "VALIDATION_FAILED"
+    assert "name" in json_of(response)["details"]["fields"]
+
+
+def test_unknown_field_is_422(
+    client: FlaskClient,
+    auth_headers: Headers,
+    refs: dict[str, int],
+) -> None:
+    response = client.post(URL, json={**JSON_A, **refs, "unexpected": 1}, headers=auth_headers)
+
+    assert response.status_code == 422
+    assert "unexpected" in json_of(response)["details"]["fields"]
+
+
+def test_duplicate_unique_value_is_409(
+    client: FlaskClient,
+    auth_headers: Headers,
+    refs: dict[str, int],
+) -> None:
+    create(client, auth_headers, {**JSON_A, **refs})
+    payload = {**JSON_B, **refs, "name": JSON_A["name"]}
+
+    response = client.post(URL, json=payload, headers=auth_headers)
+
+    assert response.status_code == 409
+    assert json_of(response)["code"] == "CONFLICT"
+
+
+def test_requires_authentication(client: FlaskClient) -> None:
+    assert client.get(URL).status_code == 401
+    assert client.post(URL, json=JSON_A).status_code == 401
+    assert client.get(f"{URL}/1").status_code == 401
+    assert client.patch(f"{URL}/1", json={}).status_code == 401
+    assert client.delete(f"{URL}/1").status_code == 401
