@@ -87,6 +87,14 @@ pub struct AddResourceArgs {
     /// Never prompt; fail with a message naming the missing argument instead.
     #[arg(long)]
     pub no_input: bool,
+
+    /// Overwrite files of the resource that exist and were edited (they are listed).
+    #[arg(long, conflicts_with = "skip_existing")]
+    pub force: bool,
+
+    /// Keep files of the resource that exist and were edited; create the others.
+    #[arg(long)]
+    pub skip_existing: bool,
 }
 
 #[derive(Debug, Args)]

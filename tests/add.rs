@@ -266,14 +266,45 @@ fn a_missing_marker_names_file_and_marker_and_writes_nothing() {
 }
 
 #[test]
-fn an_existing_file_is_never_overwritten() {
+fn an_existing_file_is_never_overwritten_silently() {
     let (_tmp, root) = project();
-    fs::write(root.join("app/dto/product_dto.py"), "# mine\n").unwrap();
+    let dto = root.join("app/dto/product_dto.py");
+    fs::write(&dto, "# mine\n").unwrap();
     let before = tree(&root);
-    add(&root, PRODUCT).code(2).stderr(predicate::str::contains(
-        "`app/dto/product_dto.py` already exists",
-    ));
+    add(&root, PRODUCT)
+        .code(2)
+        .stderr(predicate::str::contains("already exist and differ"))
+        .stderr(predicate::str::contains("`app/dto/product_dto.py`"))
+        .stderr(predicate::str::contains("--force"));
     assert_eq!(tree(&root), before);
+
+    add(&root, &[PRODUCT, &["--skip-existing"]].concat())
+        .success()
+        .stderr(predicate::str::contains("skip: `app/dto/product_dto.py`"));
+    assert_eq!(fs::read_to_string(&dto).unwrap(), "# mine\n");
+    assert!(root.join("app/model/product.py").is_file());
+}
+
+#[test]
+fn force_overwrites_an_edited_file_and_says_so() {
+    let (_tmp, root) = project();
+    let dto = root.join("app/dto/product_dto.py");
+    fs::write(&dto, "# mine\n").unwrap();
+    add(&root, &[PRODUCT, &["--force"]].concat())
+        .success()
+        .stderr(predicate::str::contains(
+            "overwrite: `app/dto/product_dto.py`",
+        ));
+    assert!(
+        fs::read_to_string(&dto)
+            .unwrap()
+            .contains("class ProductCreate(BaseModel):")
+    );
+    let manifest = fs::read_to_string(root.join("arcana.toml")).unwrap();
+    assert!(
+        manifest.contains("\"app/dto/product_dto.py\" = \""),
+        "{manifest}"
+    );
 }
 
 #[test]

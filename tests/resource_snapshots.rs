@@ -8,6 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use arcana::commands::add::{self, Outcome};
+use arcana::conflicts::OnConflict;
 use arcana::fields::parse_fields;
 use arcana::manifest::Manifest;
 use arcana::plan::{Change, Plan};
@@ -44,7 +45,14 @@ fn plan(root: &Path, name: &str, specs: &[&str]) -> Plan {
     let manifest = Manifest::load(root).unwrap();
     let (names, _) = resource_names(name).unwrap();
     let specs: Vec<String> = specs.iter().map(|s| s.to_string()).collect();
-    match add::plan(&manifest, names, parse_fields(&specs).unwrap()).unwrap() {
+    match add::plan(
+        &manifest,
+        names,
+        parse_fields(&specs).unwrap(),
+        OnConflict::Stop,
+    )
+    .unwrap()
+    {
         Outcome::Planned { plan, .. } => plan,
         Outcome::Unchanged { .. } => panic!("nothing planned"),
     }

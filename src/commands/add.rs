@@ -17,6 +17,7 @@ use tera::Context;
 use toml_edit::DocumentMut;
 
 use crate::cli::{AddArgs, AddCommand, AddResourceArgs};
+use crate::conflicts::{self, OnConflict, Report};
 use crate::error::UserError;
 use crate::fields::{self, Field};
 use crate::inject::{self, Injection};
@@ -39,8 +40,12 @@ pub fn run(args: AddArgs) -> Result<()> {
 pub enum Outcome {
     /// The resource exists with the same fields: nothing to do.
     Unchanged { names: Names },
-    /// The files to create and change.
-    Planned { names: Names, plan: Plan },
+    /// The files to create and change, and what happened to files that already existed.
+    Planned {
+        names: Names,
+        plan: Plan,
+        report: Report,
+    },
 }
 
 fn run_resource(args: AddResourceArgs) -> Result<()> {
@@ -83,7 +88,14 @@ fn run_resource(args: AddResourceArgs) -> Result<()> {
         .into());
     };
     let fields = fields::parse_fields(&specs)?;
-    match plan(&manifest, names, fields)? {
+    let on = if args.force {
+        OnConflict::Force
+    } else if args.skip_existing {
+        OnConflict::SkipExisting
+    } else {
+        OnConflict::Stop
+    };
+    match plan(&manifest, names, fields, on)? {
         Outcome::Unchanged { names } => {
             ui::print_success(&format!(
                 "Resource `{}` already exists with these fields; nothing to change",
@@ -91,7 +103,20 @@ fn run_resource(args: AddResourceArgs) -> Result<()> {
             ));
             Ok(())
         }
-        Outcome::Planned { names, plan } => {
+        Outcome::Planned {
+            names,
+            plan,
+            report,
+        } => {
+            for (path, why) in &report.skipped {
+                eprintln!("{} `{path}`: {why}", style("skip:").yellow().bold());
+            }
+            for path in &report.overwritten {
+                eprintln!(
+                    "{} `{path}` (your edits are replaced, --force)",
+                    style("overwrite:").yellow().bold()
+                );
+            }
             if args.dry_run {
                 print!("{}", ui::render_plan(&plan));
                 return Ok(());
@@ -147,7 +172,16 @@ fn prompt_fields(names: &Names) -> Result<Vec<String>> {
 }
 
 /// Plans the resource `names` with `fields` in the project of `manifest`; writes nothing.
-pub fn plan(manifest: &Manifest, names: Names, fields: Vec<Field>) -> Result<Outcome> {
+///
+/// A file the resource would create that already exists is left out when identical, replaced
+/// when arcana generated it and it was not edited since (per the hashes in `arcana.toml`), and
+/// otherwise handled as `on` says (by default the command stops and names the files).
+pub fn plan(
+    manifest: &Manifest,
+    names: Names,
+    fields: Vec<Field>,
+    on: OnConflict,
+) -> Result<Outcome> {
     let existing = manifest.resources();
     if let Some(entry) = existing.iter().find(|r| r.name == names.snake) {
         let mut wanted: Vec<String> = fields.iter().map(Field::to_string).collect();
@@ -225,15 +259,9 @@ pub fn plan(manifest: &Manifest, names: Names, fields: Vec<Field>) -> Result<Out
         &vars,
     )?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut rendered: Vec<String> = Vec::with_capacity(files.len());
     for file in files {
-        if root.join(&file.path).exists() {
-            return Err(UserError::new(format!(
-                "`{}` already exists; `arcana add resource {}` would create it",
-                file.path, names.snake
-            ))
-            .hint("Move or remove that file (it is not recorded in `arcana.toml`), or choose another name")
-            .into());
-        }
+        rendered.push(file.path.clone());
         let contents = if file.path.ends_with(".py") {
             pyfmt::wrap_long_lines(&pyfmt::organize_imports(&file.contents))
         } else {
@@ -244,6 +272,8 @@ pub fn plan(manifest: &Manifest, names: Names, fields: Vec<Field>) -> Result<Out
             contents,
         });
     }
+
+    let report = conflicts::check(&mut plan, &conflicts::recorded(&manifest.text), on)?;
 
     for (path, injections) in injections(&stack, &context)? {
         let before = read_registration_file(&root, &path)?;
@@ -262,13 +292,33 @@ pub fn plan(manifest: &Manifest, names: Names, fields: Vec<Field>) -> Result<Out
     }
 
     let specs: Vec<String> = view.fields.iter().map(|f| f.field.to_string()).collect();
-    let after = manifest.with_resource(&names.snake, &names.plural, &specs);
+    let written: Vec<(&str, &str)> = plan
+        .changes
+        .iter()
+        .filter_map(|change| match change {
+            Change::Create { path, contents }
+            | Change::Update {
+                path,
+                after: contents,
+                ..
+            } if rendered.contains(path) => Some((path.as_str(), contents.as_str())),
+            _ => None,
+        })
+        .collect();
+    let after = conflicts::record(
+        &manifest.with_resource(&names.snake, &names.plural, &specs),
+        written,
+    );
     plan.changes.push(Change::Update {
         path: manifest::FILE_NAME.to_string(),
         before: manifest.text.clone(),
         after,
     });
-    Ok(Outcome::Planned { names, plan })
+    Ok(Outcome::Planned {
+        names,
+        plan,
+        report,
+    })
 }
 
 fn read_registration_file(root: &Path, path: &str) -> Result<String> {
