@@ -55,7 +55,11 @@ def step(name: str, cmd: list[str], cwd: Path, env: dict[str, str] | None = None
 
 def pytest_summary(output: str) -> str:
     lines = [line for line in output.splitlines() if " passed" in line or " failed" in line]
-    return lines[-1].strip("= ") if lines else "(no summary)"
+    summary = lines[-1].strip("= ") if lines else "(no summary)"
+    coverage = [line for line in output.splitlines() if "Total coverage:" in line]
+    if coverage:
+        summary += f", coverage {coverage[-1].rsplit(':', 1)[-1].strip()}"
+    return summary
 
 
 def scenario_env(base: dict[str, str], database_url: str | None, redis_url: str | None) -> dict[str, str]:
