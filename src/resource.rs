@@ -14,7 +14,7 @@ use crate::fields::{Field, FieldType};
 use crate::inflect;
 use crate::manifest::ResourceEntry;
 use crate::names::PYTHON_KEYWORDS;
-use crate::pyfmt::{Expr, LINE_LENGTH, sequence};
+use crate::pyfmt::{Expr, sequence};
 
 /// Longest resource name accepted (snake_case), so every generated identifier stays readable
 /// and within PostgreSQL's 63-character limit.
@@ -326,8 +326,6 @@ pub struct FieldView {
     pub field: Field,
     pub names: Names,
     pub target: Option<Target>,
-    /// 1-based position among the resource's fields.
-    pub position: usize,
 }
 
 fn atom(s: impl Into<String>) -> Expr {
@@ -504,22 +502,6 @@ impl FieldView {
                 "from sqlalchemy import ForeignKey",
                 "from sqlalchemy.orm import relationship",
             ],
-        }
-    }
-
-    /// Import lines for [`Self::py_type`] in a module other than the entity's.
-    pub fn py_type_imports(&self) -> Vec<String> {
-        match self.ty() {
-            FieldType::Decimal { .. } => vec!["from decimal import Decimal".into()],
-            FieldType::Date | FieldType::DateTime => vec!["import datetime as dt".into()],
-            FieldType::Uuid => vec!["from uuid import UUID".into()],
-            FieldType::Json => vec!["from typing import Any".into()],
-            FieldType::Enum { .. } => vec![format!(
-                "from app.model.{} import {}",
-                self.names.snake,
-                self.enum_class()
-            )],
-            _ => vec![],
         }
     }
 
@@ -1067,15 +1049,6 @@ impl FieldView {
         }
     }
 
-    /// Whether the two samples differ (so an update to B is observable).
-    pub fn samples_differ(&self) -> bool {
-        match self.ty() {
-            FieldType::Ref { .. } => false,
-            FieldType::Enum { values } => values.len() > 1,
-            _ => true,
-        }
-    }
-
     /// A REST JSON value that fails validation for this field, if one exists.
     pub fn invalid_json(&self) -> Option<String> {
         Some(match self.ty() {
@@ -1117,10 +1090,8 @@ impl FieldView {
             map.insert("column".into(), json!(self.column()));
             map.insert("human".into(), json!(self.field.name.replace('_', " ")));
             map.insert("kind".into(), json!(self.ty().keyword()));
-            map.insert("spec".into(), json!(self.field.to_string()));
             map.insert("optional".into(), json!(self.field.optional));
             map.insert("unique".into(), json!(self.field.unique));
-            map.insert("indexed".into(), json!(self.indexed()));
             map.insert("is_ref".into(), json!(self.target.is_some()));
             map.insert(
                 "is_json".into(),
@@ -1130,10 +1101,8 @@ impl FieldView {
                 "is_enum".into(),
                 json!(matches!(self.ty(), FieldType::Enum { .. })),
             );
-            map.insert("py_type".into(), json!(self.py_type()));
             map.insert("model_lines".into(), json!(self.model_lines()));
             map.insert("model_imports".into(), json!(self.model_imports()));
-            map.insert("type_imports".into(), json!(self.py_type_imports()));
             map.insert("migration_column".into(), json!(self.migration_column()));
             map.insert(
                 "migration_constraints".into(),
@@ -1211,7 +1180,6 @@ impl FieldView {
                 "sample_proto_b".into(),
                 json!(line(4, &prefixed(&self.column(), &b.proto), ",")),
             );
-            map.insert("samples_differ".into(), json!(self.samples_differ()));
             map.insert("invalid_json".into(), json!(self.invalid_json()));
             map.insert("invalid_proto".into(), json!(self.invalid_proto()));
             map.insert(
@@ -1314,12 +1282,10 @@ impl ResourceView {
     pub fn new(names: Names, fields: Vec<(Field, Option<Target>)>, project_snake: &str) -> Self {
         let views = fields
             .into_iter()
-            .enumerate()
-            .map(|(i, (field, target))| FieldView {
+            .map(|(field, target)| FieldView {
                 field,
                 names: names.clone(),
                 target,
-                position: i + 1,
             })
             .collect();
         Self {
@@ -1512,7 +1478,6 @@ impl ResourceView {
             })
             .collect();
         let response_number = self.fields.len() + 2;
-        let proto_imports_empty = true;
         {
             let mut map = Map::new();
             map.insert("project_snake".into(), json!(self.project_snake));
@@ -1526,7 +1491,6 @@ impl ResourceView {
             map.insert("title".into(), json!(capitalize(&n.human)));
             map.insert("title_plural".into(), json!(capitalize(&n.human_plural)));
             map.insert("article".into(), json!(n.article));
-            map.insert("upper".into(), json!(n.snake.to_uppercase()));
             map.insert("var".into(), json!(var));
             map.insert("table".into(), json!(n.plural));
             map.insert("service_attr".into(), json!(format!("{}_service", n.snake)));
@@ -1557,7 +1521,6 @@ impl ResourceView {
                 "enum_fields".into(),
                 json!(of(&|f| matches!(f.field.ty, FieldType::Enum { .. }))),
             );
-            map.insert("optional_fields".into(), json!(of(&|f| f.field.optional)));
             map.insert(
                 "json_field_names".into(),
                 json!(
@@ -1637,7 +1600,6 @@ impl ResourceView {
                 "from_proto_needs_present".into(),
                 json!(self.fields.iter().any(|f| f.field.optional)),
             );
-            map.insert("update_field".into(), json!(first(&|f| f.samples_differ())));
             map.insert("clear_field".into(), json!(first(&|f| f.field.optional)));
             map.insert(
                 "required_field".into(),
@@ -1660,7 +1622,6 @@ impl ResourceView {
             map.insert("response_created_number".into(), json!(response_number));
             map.insert("response_updated_number".into(), json!(response_number + 1));
             map.insert("update_clear_number".into(), json!(self.fields.len() + 2));
-            map.insert("proto_imports_empty".into(), json!(proto_imports_empty));
             map.insert(
                 "has_plain".into(),
                 json!(self.fields.iter().any(|f| f.target.is_none())),
@@ -1687,7 +1648,6 @@ impl ResourceView {
                     &reference_classes
                 )),
             );
-            map.insert("line_length".into(), json!(LINE_LENGTH));
             Value::Object(map)
         }
     }
@@ -1719,7 +1679,6 @@ mod tests {
             field,
             names: Names::from_snake("product"),
             target,
-            position: 1,
         }
     }
 
