@@ -5,7 +5,8 @@ For each scenario file the runner calls the arcana binary with the scenario's co
 temporary directory, installs the generated project with uv, and runs its own checks: ruff
 lint and format, mypy --strict, the Alembic round trip (upgrade, downgrade, upgrade, check)
 on PostgreSQL, and pytest twice: against PostgreSQL + Redis, and with no URLs set (SQLite and
-in-process fallbacks).
+in-process fallbacks). Alembic is the application's own command and reads DATABASE_URL; the
+tests read TEST_DATABASE_URL / TEST_REDIS_URL only.
 
 Environment:
   ARCANA_BIN             the arcana binary (default: target/release/arcana)
@@ -62,12 +63,17 @@ def pytest_summary(output: str) -> str:
     return summary
 
 
-def scenario_env(base: dict[str, str], database_url: str | None, redis_url: str | None) -> dict[str, str]:
-    env = {k: v for k, v in base.items() if k not in {"DATABASE_URL", "REDIS_URL", "VIRTUAL_ENV"}}
+URL_VARIABLES = {"DATABASE_URL", "REDIS_URL", "TEST_DATABASE_URL", "TEST_REDIS_URL"}
+
+
+def scenario_env(base: dict[str, str], database_url: str | None, redis_url: str | None,
+                 prefix: str = "") -> dict[str, str]:
+    """`base` without URLs or a virtualenv, plus `{prefix}DATABASE_URL` / `{prefix}REDIS_URL`."""
+    env = {k: v for k, v in base.items() if k not in URL_VARIABLES | {"VIRTUAL_ENV"}}
     if database_url:
-        env["DATABASE_URL"] = database_url
+        env[f"{prefix}DATABASE_URL"] = database_url
     if redis_url:
-        env["REDIS_URL"] = redis_url
+        env[f"{prefix}REDIS_URL"] = redis_url
     return env
 
 
@@ -95,7 +101,8 @@ def run_scenario(path: Path, arcana: str, index: int) -> None:
         recreate_database(db_name)
         pg_url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{db_name}"
         redis_url = f"{REDIS}/{index % 16}"
-        real = scenario_env(dict(os.environ), pg_url, redis_url)
+        app_env = scenario_env(dict(os.environ), pg_url, redis_url)
+        test_env = scenario_env(dict(os.environ), pg_url, redis_url, prefix="TEST_")
 
         step("uv sync", ["uv", "sync", "--quiet"], project, env)
         step("proto codegen", ["uv", "run", "python", "-m", "app.grpc.codegen"], project, env)
@@ -103,9 +110,9 @@ def run_scenario(path: Path, arcana: str, index: int) -> None:
         step("ruff format --check", ["uv", "run", "ruff", "format", "--check", "."], project, env)
         step("mypy --strict", ["uv", "run", "mypy"], project, env)
         for args in (["upgrade", "head"], ["downgrade", "base"], ["upgrade", "head"], ["check"]):
-            step(f"alembic {' '.join(args)} (PostgreSQL)", ["uv", "run", "alembic", *args], project, real)
+            step(f"alembic {' '.join(args)} (PostgreSQL)", ["uv", "run", "alembic", *args], project, app_env)
         recreate_database(db_name)
-        out = step("pytest (PostgreSQL + Redis)", ["uv", "run", "pytest", "-q", "-p", "no:cacheprovider"], project, real)
+        out = step("pytest (PostgreSQL + Redis)", ["uv", "run", "pytest", "-q", "-p", "no:cacheprovider"], project, test_env)
         print(f"    {pytest_summary(out)}")
         out = step("pytest (SQLite + in-process)", ["uv", "run", "pytest", "-q", "-p", "no:cacheprovider"], project, env)
         print(f"    {pytest_summary(out)}")

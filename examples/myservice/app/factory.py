@@ -26,7 +26,7 @@ def create_app(container: Container | None = None) -> Flask:
     app = Flask(__name__)
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.config.from_mapping(
-        API_TITLE="myservice",
+        API_TITLE="Myservice",
         API_VERSION="v1",
         OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/",

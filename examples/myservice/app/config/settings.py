@@ -1,29 +1,45 @@
-"""Typed settings read from the environment and `.env`."""
+"""Typed settings read from the environment and `.env`.
+
+Secrets (`JWT_SECRET`, and the database and Redis URLs, which carry passwords) are `SecretStr`:
+they never appear in a repr, a log line or a validation error. Read them with
+`.get_secret_value()` where a client library needs the plain value.
+"""
 
 import logging
-import secrets
+import sys
 from functools import lru_cache
-from typing import Self
+from secrets import token_urlsafe
+from typing import Any, Literal, Self
 
-from pydantic import model_validator
+from pydantic import SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 logger = logging.getLogger(__name__)
 
+AppEnv = Literal["development", "test", "production"]
+JwtAlgorithm = Literal["HS256", "HS384", "HS512"]
+
+DEFAULT_DATABASE_URL = "sqlite:///./app.db"
 MIN_JWT_SECRET_LENGTH = 32
 
 # Shared by every Settings instance of this process when JWT_SECRET is unset outside production.
-_EPHEMERAL_JWT_SECRET = secrets.token_urlsafe(48)
+_EPHEMERAL_JWT_SECRET = token_urlsafe(48)
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        # Validation errors name the field and the rule, never the (possibly secret) value.
+        hide_input_in_errors=True,
+    )
 
-    app_env: str = "development"
-    database_url: str = "sqlite:///./app.db"
-    redis_url: str | None = None
-    jwt_secret: str = ""
-    jwt_algorithm: str = "HS256"
+    app_env: AppEnv = "development"
+    database_url: SecretStr = SecretStr("")
+    redis_url: SecretStr | None = None
+    jwt_secret: SecretStr = SecretStr("")
+    jwt_algorithm: JwtAlgorithm = "HS256"
     access_token_ttl_seconds: int = 900
     refresh_token_ttl_seconds: int = 1_209_600
     cache_ttl_seconds: int = 300
@@ -35,25 +51,69 @@ class Settings(BaseSettings):
     def is_production(self) -> bool:
         return self.app_env == "production"
 
+    @field_validator("app_env", mode="before")
+    @classmethod
+    def _lower_case(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("jwt_algorithm", mode="before")
+    @classmethod
+    def _upper_case(cls, value: Any) -> Any:
+        return value.strip().upper() if isinstance(value, str) else value
+
     @model_validator(mode="after")
     def _apply_environment_defaults(self) -> Self:
         if "log_json" not in self.model_fields_set:
             self.log_json = self.is_production
-        if not self.redis_url:
+        if self.redis_url is not None and not self.redis_url.get_secret_value():
             self.redis_url = None
-        if not self.jwt_secret:
+        problems: list[str] = []
+        if not self.database_url.get_secret_value():
             if self.is_production:
-                raise ValueError("JWT_SECRET must be set when APP_ENV=production")
-            logger.warning("JWT_SECRET is not set: using a random secret for this process only")
-            self.jwt_secret = _EPHEMERAL_JWT_SECRET
-        elif len(self.jwt_secret) < MIN_JWT_SECRET_LENGTH:
+                problems.append("DATABASE_URL must be set when APP_ENV=production")
+            self.database_url = SecretStr(DEFAULT_DATABASE_URL)
+        if self.redis_url is None and self.is_production:
+            problems.append("REDIS_URL must be set when APP_ENV=production")
+        secret = self.jwt_secret.get_secret_value()
+        if not secret:
+            if self.is_production:
+                problems.append("JWT_SECRET must be set when APP_ENV=production")
+            else:
+                logger.warning("JWT_SECRET is not set: using a random secret for this process only")
+                self.jwt_secret = SecretStr(_EPHEMERAL_JWT_SECRET)
+        elif len(secret) < MIN_JWT_SECRET_LENGTH:
             message = f"JWT_SECRET should be at least {MIN_JWT_SECRET_LENGTH} characters long"
             if self.is_production:
-                raise ValueError(message)
-            logger.warning(message)
+                problems.append(message)
+            else:
+                logger.warning(message)
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
 
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()
+
+
+def describe_settings_error(error: ValidationError) -> str:
+    """One line naming every invalid setting by its environment variable, without values."""
+    problems = []
+    for item in error.errors(include_url=False, include_input=False, include_context=False):
+        message = item["msg"].removeprefix("Value error, ")
+        name = "_".join(str(part) for part in item["loc"]).upper()
+        problems.append(f"{name}: {message}" if name else message)
+    return "; ".join(problems)
+
+
+def get_settings_or_exit() -> Settings:
+    """`get_settings()` for process entry points: invalid settings end the process with one line.
+
+    The line goes to stderr and the exit status is 1; there is no traceback to scroll through.
+    """
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        print(f"error: invalid settings: {describe_settings_error(exc)}", file=sys.stderr)
+        raise SystemExit(1) from None

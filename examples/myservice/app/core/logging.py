@@ -46,12 +46,36 @@ class _AppHandler(logging.StreamHandler[TextIO]):
     """The handler installed by `configure_logging`; replaced, never duplicated, on reconfigure."""
 
 
-def configure_logging(settings: Settings) -> None:
+def build_handler(settings: Settings) -> logging.Handler:
+    """The application's stdout handler: JSON or text as configured, stamped with request ids."""
     handler = _AppHandler(sys.stdout)
     handler.addFilter(RequestIdFilter())
     handler.setFormatter(JsonFormatter() if settings.log_json else logging.Formatter(TEXT_FORMAT))
+    return handler
+
+
+def configure_logging(settings: Settings) -> None:
     root = logging.getLogger()
     for existing in [h for h in root.handlers if isinstance(h, _AppHandler)]:
         root.removeHandler(existing)
-    root.addHandler(handler)
+    root.addHandler(build_handler(settings))
     root.setLevel(settings.log_level.upper())
+
+
+def gunicorn_logconfig(settings: Settings) -> dict[str, Any]:
+    """gunicorn's `logconfig_dict`: its own messages through the application's handler.
+
+    Every line of a gunicorn process then has one format (JSON in production). The access log
+    is off: the application logs each request itself, with its request id.
+    """
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "handlers": {"app": {"()": build_handler, "settings": settings}},
+        "formatters": {},
+        "root": {"level": settings.log_level.upper(), "handlers": ["app"]},
+        "loggers": {
+            "gunicorn.error": {"level": "INFO", "handlers": [], "propagate": True},
+            "gunicorn.access": {"level": "WARNING", "handlers": [], "propagate": False},
+        },
+    }

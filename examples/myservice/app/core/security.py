@@ -1,6 +1,8 @@
 """Password hashing (argon2id) and JWT access/refresh tokens."""
 
+import re
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from functools import cached_property
@@ -39,6 +41,24 @@ class TokenType(StrEnum):
     REFRESH = "refresh"
 
 
+MAX_USER_ID = 2**63 - 1
+"""The largest id a BIGINT primary key holds; larger subjects cannot name a user."""
+_SUBJECT = re.compile(r"[1-9][0-9]{0,18}")
+
+
+@dataclass(frozen=True)
+class TokenClaims:
+    """What a valid token says: whose it is, its unique id and when it expires."""
+
+    user_id: int
+    token_id: str
+    expires_at: datetime
+
+    def seconds_left(self) -> int:
+        """Whole seconds until expiry, at least 1."""
+        return max(1, int((self.expires_at - datetime.now(UTC)).total_seconds()) + 1)
+
+
 class TokenService:
     def __init__(
         self,
@@ -71,12 +91,16 @@ class TokenService:
 
     def decode(self, token: str, expected_type: TokenType) -> int:
         """Return the user id of a valid token of `expected_type`, else raise UnauthorizedError."""
+        return self.decode_claims(token, expected_type).user_id
+
+    def decode_claims(self, token: str, expected_type: TokenType) -> TokenClaims:
+        """The claims of a valid token of `expected_type`, else raise UnauthorizedError."""
         try:
             claims = jwt.decode(
                 token,
                 self._secret,
                 algorithms=[self._algorithm],
-                options={"require": ["sub", "exp", "iat", "type"]},
+                options={"require": ["sub", "exp", "iat", "type", "jti"]},
             )
         except jwt.ExpiredSignatureError as exc:
             raise UnauthorizedError("Token has expired") from exc
@@ -84,7 +108,16 @@ class TokenService:
             raise UnauthorizedError("Invalid token") from exc
         if claims["type"] != expected_type.value:
             raise UnauthorizedError(f"Token type must be {expected_type.value}")
-        try:
-            return int(claims["sub"])
-        except ValueError as exc:
-            raise UnauthorizedError("Invalid token") from exc
+        subject, token_id = claims["sub"], claims["jti"]
+        # Validly signed yet unusable: the subject must be a user id a BIGINT column can hold.
+        if not isinstance(subject, str) or not _SUBJECT.fullmatch(subject):
+            raise UnauthorizedError("Invalid token")
+        if int(subject) > MAX_USER_ID:
+            raise UnauthorizedError("Invalid token")
+        if not isinstance(token_id, str) or not token_id:
+            raise UnauthorizedError("Invalid token")
+        return TokenClaims(
+            user_id=int(subject),
+            token_id=token_id,
+            expires_at=datetime.fromtimestamp(claims["exp"], UTC),
+        )

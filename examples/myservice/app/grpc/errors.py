@@ -16,8 +16,11 @@ import grpc
 import pydantic
 
 from app.core.errors import AppError, ErrorCode, from_pydantic
+from app.core.logging import request_id_var
 
 ERROR_DETAILS_KEY: Final = "error-details"
+REQUEST_ID_KEY: Final = "x-request-id"
+"""Metadata key of the request id: read from the call's metadata, echoed in its trailers."""
 INTERNAL_ERROR_MESSAGE: Final = "Internal server error"
 
 STATUS_CODES: Final[Mapping[ErrorCode, grpc.StatusCode]] = MappingProxyType(
@@ -55,9 +58,12 @@ def error_body(error: AppError) -> dict[str, Any]:
 
 
 def abort(context: grpc.ServicerContext, error: AppError) -> NoReturn:
-    """End the call with the status for ``error`` and its body as trailing metadata."""
-    body = json.dumps(error_body(error), default=str)
-    context.set_trailing_metadata(((ERROR_DETAILS_KEY, body),))
+    """End the call with the status for ``error``, its body and the request id as trailers."""
+    trailers = [(ERROR_DETAILS_KEY, json.dumps(error_body(error), default=str))]
+    request_id = request_id_var.get()
+    if request_id:
+        trailers.append((REQUEST_ID_KEY, request_id))
+    context.set_trailing_metadata(tuple(trailers))
     context.abort(status_code_for(error.code), error.message)
 
 

@@ -25,7 +25,7 @@ import grpc
 
 from app.core.errors import UnauthorizedError
 from app.core.logging import request_id_var
-from app.grpc.errors import abort, current_status, internal_error, to_app_error
+from app.grpc.errors import REQUEST_ID_KEY, abort, current_status, internal_error, to_app_error
 from app.service.auth_service import AuthService
 
 if TYPE_CHECKING:
@@ -36,7 +36,6 @@ else:
 
 logger = logging.getLogger(__name__)
 
-REQUEST_ID_KEY = "x-request-id"
 _VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 _current_user_id: ContextVar[int | None] = ContextVar("grpc_current_user_id", default=None)
@@ -77,13 +76,17 @@ class CallInterceptor(_ServerInterceptor, ABC):
 
 
 class LoggingInterceptor(CallInterceptor):
-    """Tags the call with a request id (a valid ``x-request-id`` or a new one), logs its outcome."""
+    """Tags the call with a request id (a valid ``x-request-id`` or a new one), logs its outcome.
+
+    The id is echoed in the call's trailing metadata under ``x-request-id``.
+    """
 
     @contextmanager
     def around(self, method: str, context: grpc.ServicerContext) -> Iterator[None]:
         incoming = _metadata_value(context, REQUEST_ID_KEY) or ""
         request_id = incoming if _VALID_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
         token = request_id_var.set(request_id)
+        context.set_trailing_metadata(((REQUEST_ID_KEY, request_id),))
         started = time.perf_counter()
         failed = False
         try:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from app.config.settings import get_settings
+from app.config.settings import get_settings_or_exit
 
 
 def is_serving(target: str, service: str = "", timeout: float = 3.0) -> bool:
@@ -35,7 +35,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--service", default="", help="full service name (default: the server)")
     parser.add_argument("--timeout", type=float, default=3.0, help="seconds")
     args = parser.parse_args(argv)
-    port = get_settings().grpc_port if args.port is None else args.port
+    port = get_settings_or_exit().grpc_port if args.port is None else args.port
     serving = is_serving(f"{args.host}:{port}", args.service, args.timeout)
     print("SERVING" if serving else "NOT SERVING")
     return 0 if serving else 1

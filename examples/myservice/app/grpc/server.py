@@ -2,6 +2,11 @@
 
 ``python -m app.grpc.server`` serves on ``settings.grpc_port`` (``--port`` overrides) until
 SIGTERM or SIGINT, then reports NOT_SERVING and drains in-flight calls before exiting.
+
+Health: the server as a whole (service ``""``) and each application service report SERVING
+while the readiness checks (database, cache) pass, re-checked every
+``HEALTH_CHECK_INTERVAL_SECONDS``; ``liveness`` reports SERVING for as long as the process
+serves at all. Kubernetes probes readiness on ``""`` and liveness on ``liveness``.
 """
 
 from __future__ import annotations
@@ -18,9 +23,10 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from app.config.settings import Settings, get_settings
+from app.config.settings import Settings, get_settings, get_settings_or_exit
 from app.core.logging import configure_logging
 from app.grpc.interceptors import AuthInterceptor, ErrorInterceptor, LoggingInterceptor
+from app.service.health_service import HealthService
 from app.wiring import Container, build_container
 
 # Servicers and their generated modules, in the order resources were added.
@@ -55,6 +61,59 @@ PUBLIC_METHODS = frozenset(
 PUBLIC_SERVICES = frozenset({health.SERVICE_NAME, reflection.SERVICE_NAME})
 
 SHUTDOWN_GRACE_SECONDS = 10.0
+HEALTH_CHECK_INTERVAL_SECONDS = 5.0
+LIVENESS_SERVICE = "liveness"
+"""Health service name that reports SERVING while the process runs, whatever its dependencies."""
+
+_SERVING = health_pb2.HealthCheckResponse.SERVING
+_NOT_SERVING = health_pb2.HealthCheckResponse.NOT_SERVING
+
+
+def report_readiness(health_servicer: health.HealthServicer, health_service: HealthService) -> bool:
+    """Set the server's and every service's health status from one readiness check."""
+    try:
+        ready = health_service.readiness().status == "ok"
+    except Exception:
+        logger.exception("Readiness check failed")
+        ready = False
+    for service in ("", *SERVICE_NAMES):
+        health_servicer.set(service, _SERVING if ready else _NOT_SERVING)
+    return ready
+
+
+class HealthMonitor:
+    """Re-runs the readiness checks every ``interval`` seconds on a daemon thread until stopped."""
+
+    def __init__(
+        self,
+        health_servicer: health.HealthServicer,
+        health_service: HealthService,
+        interval: float = HEALTH_CHECK_INTERVAL_SECONDS,
+    ) -> None:
+        self._health_servicer = health_servicer
+        self._health_service = health_service
+        self._interval = interval
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="grpc-health", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        ready: bool | None = None
+        while not self._stopped.wait(self._interval):
+            now_ready = report_readiness(self._health_servicer, self._health_service)
+            if now_ready != ready:
+                logger.log(
+                    logging.INFO if now_ready else logging.WARNING,
+                    "gRPC health: %s",
+                    "SERVING" if now_ready else "NOT_SERVING",
+                )
+            ready = now_ready
 
 
 def create_server(
@@ -97,8 +156,8 @@ def create_server(
 
     health_servicer = health_servicer or health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
-    for service in ("", *SERVICE_NAMES):
-        health_servicer.set(service, health_pb2.HealthCheckResponse.SERVING)
+    health_servicer.set(LIVENESS_SERVICE, _SERVING)
+    report_readiness(health_servicer, container.health_service)
     reflection.enable_server_reflection(
         (*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server
     )
@@ -123,12 +182,15 @@ def serve(
             host=host,
             health_servicer=health_servicer,
         )
+        monitor = HealthMonitor(health_servicer, container.health_service)
         server.start()
+        monitor.start()
         logger.info("gRPC server listening on %s:%d", host, bound_port)
         try:
             stop.wait()
         finally:
             logger.info("gRPC server shutting down")
+            monitor.stop()
             health_servicer.enter_graceful_shutdown()
             server.stop(SHUTDOWN_GRACE_SECONDS).wait()
 
@@ -139,7 +201,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--port", type=int, help="port to bind (default: GRPC_PORT setting)")
     args = parser.parse_args(argv)
 
-    settings = get_settings()
+    settings = get_settings_or_exit()
     configure_logging(settings)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):

@@ -6,6 +6,7 @@ from http import HTTPStatus
 from typing import Any
 
 from flask import Flask, Response, jsonify
+from werkzeug.datastructures import Headers
 from werkzeug.exceptions import HTTPException
 
 from app.core.errors import SCHEMA_FIELD, AppError, ErrorCode, ValidationFailedError
@@ -22,6 +23,8 @@ STATUS_BY_CODE: dict[ErrorCode, int] = {
 }
 _CODE_BY_STATUS = {status: code for code, status in STATUS_BY_CODE.items()}
 _CODE_BY_STATUS[HTTPStatus.BAD_REQUEST] = ErrorCode.VALIDATION_FAILED
+# Describe the HTML body werkzeug would have sent, not the JSON one that replaces it.
+_BODY_HEADERS = frozenset({"content-type", "content-length"})
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -45,16 +48,26 @@ def handle_app_error(exc: AppError) -> tuple[Response, int]:
 
 def handle_http_exception(exc: HTTPException) -> tuple[Response, int]:
     status = exc.code or HTTPStatus.INTERNAL_SERVER_ERROR
-    messages = getattr(exc, "data", {}).get("messages")
+    data = getattr(exc, "data", None) or {}
+    messages = data.get("messages")
     if isinstance(messages, Mapping):
         # webargs/marshmallow validation errors, keyed by request location then field.
         fields: dict[str, list[str]] = {}
         for location_errors in messages.values():
             fields.update(_flatten_field_errors(location_errors))
         error = ValidationFailedError.from_fields(fields)
-        return error_response(status, error.code, error.message, error.details)
-    code = _CODE_BY_STATUS.get(status) or exc.name.upper().replace(" ", "_")
-    return error_response(status, code, exc.description or exc.name)
+        response, status = error_response(status, error.code, error.message, error.details)
+    else:
+        code = _CODE_BY_STATUS.get(status) or exc.name.upper().replace(" ", "_")
+        response, status = error_response(status, code, exc.description or exc.name)
+    # Headers the error carries (Allow on 405, Retry-After, ...) describe it: keep them.
+    extra_headers = Headers(exc.get_response().headers)
+    if isinstance(data.get("headers"), Mapping):
+        extra_headers.extend(data["headers"])
+    for name, value in extra_headers.items():
+        if name.lower() not in _BODY_HEADERS:
+            response.headers[name] = value
+    return response, status
 
 
 def handle_unexpected_error(exc: Exception) -> tuple[Response, int]:

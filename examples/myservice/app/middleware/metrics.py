@@ -31,10 +31,12 @@ def init_metrics(app: Flask) -> None:
 def metrics_view() -> Response:
     registry = REGISTRY
     if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
-        # Several worker processes (gunicorn): aggregate the per-process files.
+        # Several worker processes (gunicorn, see gunicorn.conf.py): every worker writes its
+        # samples to files in that directory, and whichever one serves /metrics adds them up.
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
-    return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
+    # content_type, not mimetype: CONTENT_TYPE_LATEST already names its charset.
+    return Response(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
 
 
 def _start_timer() -> None:

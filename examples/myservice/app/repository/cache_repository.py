@@ -8,6 +8,14 @@ class CacheRepository(Protocol):
 
     def set(self, key: str, value: str, ttl_seconds: int) -> None: ...
 
+    def add(self, key: str, value: str, ttl_seconds: int) -> bool:
+        """Store `value` only if `key` is absent (atomically); False when it was present.
+
+        True as well when the cache cannot tell (unreachable): callers treat the cache as
+        best effort and must not fail because of it.
+        """
+        ...
+
     def delete(self, *keys: str) -> None: ...
 
     def ping(self) -> bool: ...

@@ -36,6 +36,13 @@ class RedisCacheRepository:
         except redis.RedisError:
             logger.warning("Cache write failed", extra={"cache_key": key}, exc_info=True)
 
+    def add(self, key: str, value: str, ttl_seconds: int) -> bool:
+        try:
+            return bool(self._client.set(key, value, ex=ttl_seconds, nx=True))
+        except redis.RedisError:
+            logger.warning("Cache write failed", extra={"cache_key": key}, exc_info=True)
+            return True
+
     def delete(self, *keys: str) -> None:
         try:
             self._client.delete(*keys)
@@ -74,6 +81,14 @@ class InMemoryCacheRepository:
     def set(self, key: str, value: str, ttl_seconds: int) -> None:
         with self._lock:
             self._entries[key] = (value, time.monotonic() + ttl_seconds)
+
+    def add(self, key: str, value: str, ttl_seconds: int) -> bool:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None and entry[1] > time.monotonic():
+                return False
+            self._entries[key] = (value, time.monotonic() + ttl_seconds)
+            return True
 
     def delete(self, *keys: str) -> None:
         with self._lock:

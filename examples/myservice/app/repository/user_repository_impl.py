@@ -25,5 +25,8 @@ class UserRepositoryImpl:
             with self._session_factory.begin() as session:
                 session.add(user)
         except IntegrityError as exc:
+            # Only a taken email is the caller's conflict; any other violation is a bug.
+            if self.get_by_email(user.email) is None:
+                raise
             raise ConflictError("Email is already registered", {"field": "email"}) from exc
         return user

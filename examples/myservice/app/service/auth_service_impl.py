@@ -13,6 +13,10 @@ def user_cache_key(user_id: int) -> str:
     return f"user:{user_id}"
 
 
+def used_refresh_token_key(token_id: str) -> str:
+    return f"refresh-token-used:{token_id}"
+
+
 class AuthServiceImpl:
     def __init__(
         self,
@@ -54,9 +58,12 @@ class AuthServiceImpl:
         return self._issue_tokens(user.id)
 
     def refresh(self, data: RefreshRequest) -> TokenPair:
-        user_id = self._tokens.decode(data.refresh_token, TokenType.REFRESH)
-        self._require_active_user(user_id)
-        return self._issue_tokens(user_id)
+        claims = self._tokens.decode_claims(data.refresh_token, TokenType.REFRESH)
+        self._require_active_user(claims.user_id)
+        # Single use: remember the token id for as long as the token would be valid.
+        if not self._cache.add(used_refresh_token_key(claims.token_id), "1", claims.seconds_left()):
+            raise UnauthorizedError("Refresh token has already been used")
+        return self._issue_tokens(claims.user_id)
 
     def get_user(self, user_id: int) -> UserResponse:
         key = user_cache_key(user_id)

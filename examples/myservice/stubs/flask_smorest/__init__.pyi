@@ -1,7 +1,7 @@
 # Type stubs for the parts of flask-smorest this project uses (the package ships none).
 from collections.abc import Callable, Mapping, Sequence
 from http import HTTPStatus
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import flask
 from apispec import APISpec
@@ -89,4 +89,4 @@ class Blueprint(flask.Blueprint):
     @staticmethod
     def doc(**kwargs: Any) -> Callable[[_F], _F]: ...
 
-def abort(http_status_code: int, exc: Exception | None = None, **kwargs: Any) -> None: ...
+def abort(http_status_code: int, exc: Exception | None = None, **kwargs: Any) -> NoReturn: ...

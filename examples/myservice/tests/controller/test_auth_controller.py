@@ -77,7 +77,7 @@ def test_login_returns_a_token_pair(
     body = response.get_json()
     assert body["token_type"] == "bearer"
     assert body["expires_in"] == container.settings.access_token_ttl_seconds
-    tokens = TokenService(container.settings.jwt_secret, "HS256", 1, 1)
+    tokens = TokenService(container.settings.jwt_secret.get_secret_value(), "HS256", 1, 1)
     assert tokens.decode(body["access_token"], TokenType.ACCESS) == user["id"]
 
 
@@ -117,6 +117,27 @@ def test_refresh_issues_a_new_pair(
     assert renewed["refresh_token"] != pair["refresh_token"]
     me = client.get(ME, headers={"Authorization": f"Bearer {renewed['access_token']}"})
     assert me.status_code == 200
+
+
+def test_a_refresh_token_cannot_be_used_twice(
+    client: FlaskClient,
+    register_user: Callable[..., JsonDict],
+    login: Callable[[str], JsonDict],
+) -> None:
+    pair = login(register_user()["email"])
+    assert client.post(REFRESH, json={"refresh_token": pair["refresh_token"]}).status_code == 200
+    reused = client.post(REFRESH, json={"refresh_token": pair["refresh_token"]})
+    body = assert_error(reused, 401, "UNAUTHORIZED")
+    assert body["message"] == "Refresh token has already been used"
+
+
+def test_a_signed_token_for_an_impossible_user_id_is_unauthorized(
+    client: FlaskClient, container: Container
+) -> None:
+    tokens = TokenService(container.settings.jwt_secret.get_secret_value(), "HS256", 900, 900)
+    token = tokens.encode(2**63, TokenType.ACCESS)
+    response = client.get(ME, headers={"Authorization": f"Bearer {token}"})
+    assert_error(response, 401, "UNAUTHORIZED")
 
 
 def test_refresh_rejects_access_tokens_and_garbage(

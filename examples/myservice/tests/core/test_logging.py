@@ -4,8 +4,8 @@ import sys
 
 import pytest
 
-from app.config.settings import Settings
 from app.core.logging import JsonFormatter, RequestIdFilter, configure_logging, request_id_var
+from tests.conftest import isolated_settings
 
 
 def make_record(message: str, **extra: object) -> logging.LogRecord:
@@ -53,7 +53,7 @@ def test_records_outside_a_request_get_a_placeholder_id() -> None:
 def test_configure_logging_installs_exactly_one_handler(
     log_json: bool, formatter_type: type[logging.Formatter] | None
 ) -> None:
-    settings = Settings(_env_file=None, jwt_secret="x" * 40, log_json=log_json, log_level="debug")
+    settings = isolated_settings(jwt_secret="x" * 40, log_json=log_json, log_level="debug")
     configure_logging(settings)
     configure_logging(settings)
     root = logging.getLogger()

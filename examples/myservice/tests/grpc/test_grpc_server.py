@@ -11,7 +11,9 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from concurrent import futures
 from pathlib import Path
+from typing import cast
 
 import grpc
 import pytest
@@ -26,12 +28,21 @@ from app.config.settings import Settings
 from app.core.errors import NotFoundError
 from app.core.logging import RequestIdFilter
 from app.dto.auth_dto import LoginRequest, RefreshRequest, RegisterRequest, TokenPair, UserResponse
+from app.dto.health_dto import ReadinessResponse
 from app.grpc import probe
 from app.grpc import server as grpc_server
 from app.grpc.errors import error_details
 from app.grpc.generated.myservice.v1 import auth_pb2, auth_pb2_grpc
-from app.grpc.server import SERVICE_NAMES, serve
+from app.grpc.server import (
+    LIVENESS_SERVICE,
+    SERVICE_NAMES,
+    HealthMonitor,
+    report_readiness,
+    serve,
+)
+from app.service.health_service_impl import HealthServiceImpl
 from app.wiring import Container
+from tests.conftest import process_env
 from tests.grpc.conftest import ServeGrpc, bearer
 
 LEAKED_SECRET = "connection refused by db.internal:5432 (password=hunter2)"
@@ -84,6 +95,80 @@ def test_health_reports_every_service_serving(channel: grpc.Channel) -> None:
         stub.Check(health_pb2.HealthCheckRequest(service="no.such.Service"))
     assert caught.value.code() == grpc.StatusCode.NOT_FOUND
     assert error_details(caught.value) == {}
+
+
+def health_status(channel: grpc.Channel, service: str = "") -> int:
+    request = health_pb2.HealthCheckRequest(service=service)
+    status: int = health_pb2_grpc.HealthStub(channel).Check(request).status
+    return status
+
+
+class SwitchableHealth:
+    """A HealthService whose readiness the test switches; None makes the check itself fail."""
+
+    def __init__(self) -> None:
+        self.ready: bool | None = True
+
+    def readiness(self) -> ReadinessResponse:
+        if self.ready is None:
+            raise RuntimeError("checker crashed")
+        return HealthServiceImpl({"database": lambda: bool(self.ready)}).readiness()
+
+
+def test_health_follows_readiness_while_liveness_stays_serving(
+    container: Container, serve_grpc: ServeGrpc
+) -> None:
+    failing = HealthServiceImpl({"database": lambda: False, "cache": lambda: True})
+    target = serve_grpc(dataclasses.replace(container, health_service=failing))
+    with grpc.insecure_channel(target) as channel:
+        for service in ("", *SERVICE_NAMES):
+            assert health_status(channel, service) == health_pb2.HealthCheckResponse.NOT_SERVING
+        assert health_status(channel, LIVENESS_SERVICE) == health_pb2.HealthCheckResponse.SERVING
+
+
+def test_readiness_failures_are_not_serving_and_logged(caplog: pytest.LogCaptureFixture) -> None:
+    servicer, checks = health.HealthServicer(), SwitchableHealth()
+    checks.ready = None
+    with caplog.at_level(logging.ERROR):
+        assert not report_readiness(servicer, checks)
+    assert "Readiness check failed" in caplog.text
+
+
+def test_the_health_monitor_tracks_readiness_until_stopped(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    servicer, checks = health.HealthServicer(), SwitchableHealth()
+    servicer.set("", health_pb2.HealthCheckResponse.UNKNOWN)
+    monitor = HealthMonitor(servicer, checks, interval=0.02)
+    port = free_port()
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
+    health_pb2_grpc.add_HealthServicer_to_server(servicer, server)
+    server.add_insecure_port(f"127.0.0.1:{port}")
+    server.start()
+    caplog.set_level(logging.INFO, logger="app.grpc.server")
+    try:
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+            monitor.start()
+            wait_for_status(channel, health_pb2.HealthCheckResponse.SERVING)
+            checks.ready = False
+            wait_for_status(channel, health_pb2.HealthCheckResponse.NOT_SERVING)
+            checks.ready = True
+            wait_for_status(channel, health_pb2.HealthCheckResponse.SERVING)
+            monitor.stop()
+            checks.ready = False
+            time.sleep(0.1)
+            assert health_status(channel) == health_pb2.HealthCheckResponse.SERVING
+    finally:
+        server.stop(grace=None)
+    messages = [r.getMessage() for r in caplog.records if r.name == "app.grpc.server"]
+    assert messages == ["gRPC health: SERVING", "gRPC health: NOT_SERVING", "gRPC health: SERVING"]
+
+
+def wait_for_status(channel: grpc.Channel, expected: int, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while health_status(channel) != expected:
+        assert time.monotonic() < deadline, f"health never became {expected}"
+        time.sleep(0.01)
 
 
 def test_reflection_describes_the_services(channel: grpc.Channel) -> None:
@@ -169,6 +254,10 @@ def _wait_for_deadline(request: bytes, context: grpc.ServicerContext) -> bytes:
 
 def _echo(requests: Iterator[bytes], context: grpc.ServicerContext) -> Iterator[bytes]:
     yield from requests
+    # A cancelled request stream may simply end before the server has learnt of the
+    # cancellation: wait for the call's outcome, as a handler with more work would.
+    while context.is_active():
+        time.sleep(0.01)
 
 
 EXTRA_HANDLERS = grpc.method_handlers_generic_handler(
@@ -298,7 +387,7 @@ def test_calls_are_logged_with_method_status_duration_and_request_id(
     caplog.handler.addFilter(RequestIdFilter())
     metadata = () if sent is None else (("x-request-id", sent),)
 
-    with pytest.raises(grpc.RpcError):
+    with pytest.raises(grpc.RpcError) as caught:
         auth_stub.Me(auth_pb2.MeRequest(), metadata=metadata)
 
     records = [vars(r) for r in caplog.records if "grpc_method" in vars(r)]
@@ -311,6 +400,22 @@ def test_calls_are_logged_with_method_status_duration_and_request_id(
         assert re.fullmatch(r"[0-9a-f]{32}", fields["request_id"])
     else:
         assert fields["request_id"] == logged
+    assert trailer(caught.value, "x-request-id") == fields["request_id"]
+    assert error_details(caught.value)["code"] == "UNAUTHORIZED"
+
+
+def trailer(call: object, key: str) -> str | None:
+    """A trailing metadata value of a finished call (or of the error it raised)."""
+    metadata = cast(grpc.Call, call).trailing_metadata()
+    return next((str(value) for name, value in metadata or () if name == key), None)
+
+
+def test_successful_calls_echo_the_request_id(auth_stub: auth_pb2_grpc.AuthServiceStub) -> None:
+    request = auth_pb2.RegisterRequest(
+        email="echo@example.com", password="long-enough", full_name="Echo"
+    )
+    _, call = auth_stub.Register.with_call(request, metadata=(("x-request-id", "trace-7"),))
+    assert trailer(call, "x-request-id") == "trace-7"
 
 
 def test_serve_runs_until_stopped(settings: Settings) -> None:
@@ -339,7 +444,7 @@ def test_serve_fails_loudly_when_the_port_is_taken(settings: Settings, grpc_targ
 
 def test_main_shuts_down_on_sigterm(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     port = free_port()
-    monkeypatch.setattr(grpc_server, "get_settings", lambda: settings)
+    monkeypatch.setattr(grpc_server, "get_settings_or_exit", lambda: settings)
     monkeypatch.setattr(grpc_server, "configure_logging", lambda _: None)
     previous = {signum: signal.getsignal(signum) for signum in (signal.SIGTERM, signal.SIGINT)}
 
@@ -362,14 +467,12 @@ def test_server_process_serves_and_exits_cleanly_on_sigterm(
     settings: Settings, project_root: Path, tmp_path: Path
 ) -> None:
     port = free_port()
-    env = {
-        **os.environ,
-        "APP_ENV": "test",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'process.db'}",
-        "JWT_SECRET": settings.jwt_secret,
-        "GRPC_PORT": str(port),
-    }
-    env.pop("REDIS_URL", None)
+    env = process_env(
+        settings,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'process.db'}",
+        REDIS_URL="",
+        GRPC_PORT=str(port),
+    )
     process = subprocess.Popen(
         [sys.executable, "-m", "app.grpc.server", "--host", "127.0.0.1"],
         cwd=project_root,
@@ -394,7 +497,7 @@ def test_probe_reports_a_missing_server(
     settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     unused_port = settings.model_copy(update={"grpc_port": free_port()})
-    monkeypatch.setattr(probe, "get_settings", lambda: unused_port)
+    monkeypatch.setattr(probe, "get_settings_or_exit", lambda: unused_port)
 
     assert probe.main(["--timeout", "0.2"]) == 1
     assert capsys.readouterr().out.strip() == "NOT SERVING"

@@ -1,4 +1,3 @@
-import os
 from collections.abc import Iterator
 
 import pytest
@@ -6,9 +5,10 @@ import redis
 
 from app.repository.cache_repository import CacheRepository
 from app.repository.cache_repository_impl import InMemoryCacheRepository, RedisCacheRepository
+from tests.conftest import TEST_REDIS_URL
 
-REDIS_URL = os.environ.get("REDIS_URL")
-needs_redis = pytest.mark.skipif(not REDIS_URL, reason="REDIS_URL is not set")
+REDIS_URL = TEST_REDIS_URL
+needs_redis = pytest.mark.skipif(not REDIS_URL, reason="TEST_REDIS_URL is not set")
 
 
 @pytest.fixture
@@ -44,6 +44,27 @@ def test_set_get_and_delete(cache: CacheRepository) -> None:
     assert cache.ping()
 
 
+def test_add_stores_only_absent_keys(cache: CacheRepository) -> None:
+    assert cache.add("test:a", "first", ttl_seconds=60)
+    assert not cache.add("test:a", "second", ttl_seconds=60)
+    assert cache.get("test:a") == "first"
+    cache.delete("test:a")
+    assert cache.add("test:a", "third", ttl_seconds=60)
+    assert cache.get("test:a") == "third"
+    cache.delete("test:a")
+
+
+def test_memory_add_replaces_an_expired_entry(
+    memory_cache: InMemoryCacheRepository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = 1000.0
+    monkeypatch.setattr("app.repository.cache_repository_impl.time.monotonic", lambda: now)
+    assert memory_cache.add("test:a", "1", ttl_seconds=10)
+    now += 10
+    assert memory_cache.add("test:a", "2", ttl_seconds=10)
+    assert memory_cache.get("test:a") == "2"
+
+
 def test_memory_entries_expire(
     memory_cache: InMemoryCacheRepository, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -75,6 +96,7 @@ def test_redis_outage_degrades_to_cache_misses() -> None:
     cache = RedisCacheRepository.from_url("redis://127.0.0.1:1/0")
     assert cache.get("test:a") is None
     cache.set("test:a", "1", ttl_seconds=60)
+    assert cache.add("test:a", "1", ttl_seconds=60)  # unknown: callers must not fail
     cache.delete("test:a")
     assert not cache.ping()
     cache.close()

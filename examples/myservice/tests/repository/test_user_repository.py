@@ -2,7 +2,7 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import insert, select
-from sqlalchemy.exc import StatementError
+from sqlalchemy.exc import IntegrityError, StatementError
 
 from app.core.errors import ConflictError
 from app.model.user import User
@@ -58,6 +58,15 @@ def test_duplicate_email_is_a_conflict(
     assert caught.value.details == {"field": "email"}
     with container.session_factory() as session:
         assert len(session.scalars(select(User)).all()) == 1
+
+
+def test_other_integrity_errors_are_not_reported_as_conflicts(
+    repository: UserRepositoryImpl,
+) -> None:
+    user = new_user()
+    user.full_name = None  # type: ignore[assignment]
+    with pytest.raises(IntegrityError):
+        repository.add(user)
 
 
 def test_naive_datetimes_are_refused(repository: UserRepositoryImpl) -> None:

@@ -7,7 +7,11 @@ from app.core.errors import ConflictError, NotFoundError, UnauthorizedError
 from app.core.security import PasswordHasher, TokenService, TokenType
 from app.dto.auth_dto import LoginRequest, RefreshRequest, RegisterRequest
 from app.repository.cache_repository_impl import InMemoryCacheRepository
-from app.service.auth_service_impl import AuthServiceImpl, user_cache_key
+from app.service.auth_service_impl import (
+    AuthServiceImpl,
+    used_refresh_token_key,
+    user_cache_key,
+)
 from tests.fakes.fake_task_queue import RecordingTaskQueue
 from tests.fakes.fake_user_repository import InMemoryUserRepository
 
@@ -104,6 +108,35 @@ def test_refresh_exchanges_a_refresh_token_only(harness: Harness) -> None:
     assert harness.tokens.decode(renewed.access_token, TokenType.ACCESS) == user_id
     with pytest.raises(UnauthorizedError):
         harness.service.refresh(RefreshRequest(refresh_token=pair.access_token))
+
+
+def test_each_refresh_token_works_once(harness: Harness) -> None:
+    register(harness)
+    pair = harness.service.login(LoginRequest(email="alan@example.com", password=PASSWORD))
+    renewed = harness.service.refresh(RefreshRequest(refresh_token=pair.refresh_token))
+    with pytest.raises(UnauthorizedError, match="already been used"):
+        harness.service.refresh(RefreshRequest(refresh_token=pair.refresh_token))
+    assert harness.service.refresh(RefreshRequest(refresh_token=renewed.refresh_token))
+
+
+def test_used_refresh_tokens_are_remembered_until_they_expire(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user_id = register(harness)
+    refresh_token = harness.tokens.encode(user_id, TokenType.REFRESH)
+    remembered: list[tuple[str, int]] = []
+    real_add = harness.cache.add
+
+    def recording_add(key: str, value: str, ttl_seconds: int) -> bool:
+        remembered.append((key, ttl_seconds))
+        return real_add(key, value, ttl_seconds)
+
+    monkeypatch.setattr(harness.cache, "add", recording_add)
+    harness.service.refresh(RefreshRequest(refresh_token=refresh_token))
+    [(key, ttl)] = remembered
+    token_id = harness.tokens.decode_claims(refresh_token, TokenType.REFRESH).token_id
+    assert key == used_refresh_token_key(token_id)
+    assert 3590 <= ttl <= 3601
 
 
 def test_tokens_of_deleted_users_are_rejected(harness: Harness) -> None:

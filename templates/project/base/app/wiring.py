@@ -47,15 +47,15 @@ class Container:
 
 def build_container(settings: Settings | None = None) -> Container:
     settings = settings or get_settings()
-    engine = database.create_db_engine(settings.database_url)
+    engine = database.create_db_engine(settings.database_url.get_secret_value())
     session_factory = database.create_session_factory(engine)
     cache: CacheRepository = (
-        RedisCacheRepository.from_url(settings.redis_url)
+        RedisCacheRepository.from_url(settings.redis_url.get_secret_value())
         if settings.redis_url
         else InMemoryCacheRepository()
     )
     tokens = TokenService(
-        secret=settings.jwt_secret,
+        secret=settings.jwt_secret.get_secret_value(),
         algorithm=settings.jwt_algorithm,
         access_ttl_seconds=settings.access_token_ttl_seconds,
         refresh_ttl_seconds=settings.refresh_token_ttl_seconds,

@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 import app.model  # noqa: F401  (registers every table on Base.metadata)
-from app.config.settings import get_settings
+from app.config.settings import get_settings_or_exit
 from app.model.base import Base
 from app.repository.database import create_db_engine
 
@@ -18,8 +18,13 @@ if config.config_file_name is not None and "connection" not in config.attributes
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 
+def database_url() -> str:
+    # Invalid settings end `alembic` with one line on stderr instead of a traceback.
+    return get_settings_or_exit().database_url.get_secret_value()
+
+
 def run_migrations_offline() -> None:
-    url = get_settings().database_url
+    url = database_url()
     context.configure(
         url=url,
         target_metadata=target_metadata,
@@ -37,7 +42,7 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    engine = create_db_engine(get_settings().database_url)
+    engine = create_db_engine(database_url())
     try:
         with engine.connect() as connection:
             _run(connection)

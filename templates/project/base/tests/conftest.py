@@ -1,7 +1,9 @@
 """Shared fixtures.
 
-With DATABASE_URL / REDIS_URL set (CI) the suite runs against PostgreSQL and Redis; otherwise
-against a temporary SQLite file, the in-process cache and eager Celery.
+With TEST_DATABASE_URL / TEST_REDIS_URL set (CI) the suite runs against PostgreSQL and Redis;
+otherwise against a temporary SQLite file, the in-process cache and eager Celery. The tests empty
+that database and Redis database, so they never read the application's DATABASE_URL / REDIS_URL
+or `.env`: every setting they use is explicit.
 """
 
 import logging
@@ -14,39 +16,85 @@ import pytest
 import redis
 from flask import Flask
 from flask.testing import FlaskClient
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 from sqlalchemy import Engine
 
 from app.config.settings import Settings
 from app.factory import create_app
 from app.model import Base
 from app.repository.database import create_db_engine
+from app.tasks.celery_app import celery_app, configure_celery
 from app.wiring import Container, build_container, set_container
 
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or None
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL") or None
 TEST_JWT_SECRET = "test-only-jwt-secret-0123456789abcdefghijklmnop"
 TEST_PASSWORD = "correct-horse-battery"
 
 JsonDict = dict[str, Any]
 
 
+class IsolatedSettings(Settings):
+    """Settings from explicit values only: neither environment variables nor `.env` apply."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)
+
+
+def isolated_settings(**values: Any) -> Settings:
+    """Settings from `values` and the defaults only."""
+    return IsolatedSettings(**values)
+
+
+def process_env(settings: Settings, **overrides: str) -> dict[str, str]:
+    """Environment for an application process started by a test.
+
+    Every setting is explicit (from `settings`, then `overrides`), so neither the developer's
+    environment nor `.env` can change what the process connects to.
+    """
+    env = dict(os.environ)
+    for name in Settings.model_fields:
+        value = getattr(settings, name)
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        elif isinstance(value, bool):
+            value = "true" if value else "false"
+        env[name.upper()] = "" if value is None else str(value)
+    env.update(overrides)
+    return env
+
+
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    database_url = os.environ.get("DATABASE_URL") or (
-        f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
-    )
-    return Settings(
-        _env_file=None,
+    database_url = TEST_DATABASE_URL or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    return isolated_settings(
         app_env="test",
         database_url=database_url,
-        redis_url=os.environ.get("REDIS_URL") or None,
+        redis_url=TEST_REDIS_URL,
         jwt_secret=TEST_JWT_SECRET,
         log_json=False,
     )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def celery_uses_test_settings(settings: Settings) -> None:
+    """Tasks go to the test Redis, or run eagerly without one, never to the app's broker."""
+    configure_celery(celery_app, settings)
+
+
 @pytest.fixture(scope="session")
 def database(settings: Settings) -> Iterator[Engine]:
     """The test database with the current schema, for the whole session."""
-    engine = create_db_engine(settings.database_url)
+    engine = create_db_engine(settings.database_url.get_secret_value())
     Base.metadata.drop_all(engine)
     Base.metadata.create_all(engine)
     yield engine
@@ -65,7 +113,7 @@ def container(settings: Settings, database: Engine) -> Iterator[Container]:
     """A freshly wired container over empty tables and an empty cache."""
     reset_database(database)
     if settings.redis_url:
-        with redis.Redis.from_url(settings.redis_url) as client:
+        with redis.Redis.from_url(settings.redis_url.get_secret_value()) as client:
             client.flushdb()
     container = build_container(settings)
     set_container(container)

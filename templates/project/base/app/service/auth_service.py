@@ -13,7 +13,7 @@ class AuthService(Protocol):
         ...
 
     def refresh(self, data: RefreshRequest) -> TokenPair:
-        """Exchange a valid refresh token for a new token pair."""
+        """Exchange a valid, unused refresh token for a new pair; each refresh token works once."""
         ...
 
     def get_user(self, user_id: int) -> UserResponse:

@@ -1,46 +1,106 @@
 """Celery application on Redis; without REDIS_URL tasks run eagerly in-process.
 
-Worker: `celery -A app.tasks.celery_app worker`.
+Worker: `celery -A app.tasks.celery_app worker` (needs REDIS_URL).
+
+The broker comes from the settings when the configuration is first read (lazily, so importing
+this module reads no settings); `configure_celery` sets it explicitly instead, as the tests do.
+Tasks are fire-and-forget: no result backend is configured and results are ignored, so
+scheduling a task only needs the broker, and an unreachable broker costs a bounded wait.
 """
 
-from typing import Any
+import sys
+import weakref
+from typing import Any, cast
 
-from celery import Celery
-from celery.signals import setup_logging
+from celery import Celery, Task
+from celery.signals import setup_logging, task_postrun, task_prerun, worker_init
 
-from app.config.settings import Settings, get_settings
-from app.core.logging import configure_logging
+from app.config.settings import Settings, get_settings, get_settings_or_exit
+from app.core.logging import configure_logging, request_id_var
 
 TASK_MODULES = ["app.tasks.user_tasks"]
+REQUEST_ID_HEADER = "request_id"
+"""Message header carrying the id of the request that scheduled a task, for the task's logs."""
+MEMORY_BROKER = "memory://localhost/"
+CONNECT_TIMEOUT_SECONDS = 2.0
+
+_explicitly_configured: "weakref.WeakSet[Celery]" = weakref.WeakSet()
 
 
-def create_celery_app(settings: Settings) -> Celery:
-    app = Celery(
-        "app", broker=settings.redis_url or "memory://localhost/", backend=settings.redis_url
-    )
+def create_celery_app() -> Celery:
+    """A Celery app with this project's options; its broker is set on first use (see module doc)."""
+    app = Celery("app", include=TASK_MODULES)
     app.conf.update(
-        include=TASK_MODULES,
-        task_always_eager=settings.redis_url is None,
         # Eager failures stay in the result: scheduling a task never fails the caller.
         task_eager_propagates=False,
+        task_ignore_result=True,
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         task_serializer="json",
-        result_serializer="json",
         accept_content=["json"],
-        result_expires=3600,
+        # Publishing waits at most about a second for an unreachable broker before giving up.
+        task_publish_retry_policy={
+            "max_retries": 2,
+            "interval_start": 0,
+            "interval_step": 0.25,
+            "interval_max": 0.5,
+        },
+        broker_connection_timeout=CONNECT_TIMEOUT_SECONDS,
+        broker_connection_retry_on_startup=True,
+        broker_transport_options={
+            "socket_connect_timeout": CONNECT_TIMEOUT_SECONDS,
+            "socket_timeout": 5,
+            "max_retries": 2,
+        },
         worker_prefetch_multiplier=1,
         worker_hijack_root_logger=False,
-        broker_connection_retry_on_startup=True,
-        broker_transport_options={"socket_connect_timeout": 2},
         timezone="UTC",
     )
+    app.on_configure.connect(_configure_from_process_settings, weak=False)
     return app
 
 
-celery_app = create_celery_app(get_settings())
+def configure_celery(app: Celery, settings: Settings) -> None:
+    """Use the Redis of `settings` as the broker; without one, run tasks eagerly in-process."""
+    _explicitly_configured.add(app)
+    redis_url = settings.redis_url.get_secret_value() if settings.redis_url else None
+    app.conf.update(broker_url=redis_url or MEMORY_BROKER, task_always_eager=redis_url is None)
+
+
+def _configure_from_process_settings(sender: Celery, **_: Any) -> None:
+    if sender not in _explicitly_configured:
+        configure_celery(sender, get_settings_or_exit())
+
+
+celery_app = create_celery_app()
+
+
+@worker_init.connect
+def _refuse_a_worker_without_a_broker(sender: Any = None, **_: Any) -> None:
+    app: Celery = getattr(sender, "app", None) or celery_app
+    if app.conf.task_always_eager:
+        print(
+            "error: the Celery worker needs REDIS_URL: without it, tasks run eagerly inside the "
+            "process that schedules them and a worker would never receive one",
+            file=sys.stderr,
+        )
+        raise SystemExit(1)
 
 
 @setup_logging.connect
 def _configure_worker_logging(**_: Any) -> None:
     configure_logging(get_settings())
+
+
+@task_prerun.connect
+def _adopt_request_id(task: Task[Any, Any], **_: Any) -> None:
+    request = task.request
+    request_id = request.get(REQUEST_ID_HEADER) or (request.headers or {}).get(REQUEST_ID_HEADER)
+    cast(Any, request).request_id_token = request_id_var.set(request_id)
+
+
+@task_postrun.connect
+def _forget_request_id(task: Task[Any, Any], **_: Any) -> None:
+    token = getattr(task.request, "request_id_token", None)
+    if token is not None:
+        request_id_var.reset(token)

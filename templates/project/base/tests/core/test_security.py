@@ -4,7 +4,7 @@ import jwt
 import pytest
 
 from app.core.errors import UnauthorizedError
-from app.core.security import PasswordHasher, TokenService, TokenType
+from app.core.security import MAX_USER_ID, PasswordHasher, TokenService, TokenType
 
 SECRET = "unit-test-secret-0123456789abcdefghijklmnop"
 
@@ -23,8 +23,22 @@ def test_password_hashes_are_salted_argon2id_and_verify() -> None:
     assert not hasher.verify("not-a-hash", "s3cret-pass")
 
 
-def test_dummy_verification_accepts_any_password() -> None:
-    PasswordHasher().verify_dummy("whatever")
+def test_dummy_verification_costs_a_real_verification(monkeypatch: pytest.MonkeyPatch) -> None:
+    hasher = PasswordHasher()
+    verified: list[tuple[str, str]] = []
+    real_verify = hasher.verify
+
+    def recording_verify(password_hash: str, password: str) -> bool:
+        verified.append((password_hash, password))
+        return real_verify(password_hash, password)
+
+    monkeypatch.setattr(hasher, "verify", recording_verify)
+    hasher.verify_dummy("whatever")
+    hasher.verify_dummy("something else")
+    [(first_hash, first_password), (second_hash, _)] = verified
+    assert first_hash.startswith("$argon2id$")
+    assert first_hash == second_hash  # one dummy hash per hasher, computed once
+    assert first_password == "whatever"
 
 
 @pytest.mark.parametrize("token_type", list(TokenType))
@@ -56,6 +70,40 @@ def test_expired_tokens_are_rejected() -> None:
         tokens.decode(tokens.encode(1, TokenType.ACCESS), TokenType.ACCESS)
 
 
+def signed(subject: object, **claims: object) -> str:
+    now = datetime.now(UTC)
+    payload = {
+        "sub": subject,
+        "type": "access",
+        "iat": now,
+        "exp": now + timedelta(minutes=5),
+        "jti": "token-id",
+        **claims,
+    }
+    return jwt.encode(payload, SECRET, algorithm="HS256")
+
+
+def test_claims_name_the_user_the_token_id_and_the_expiry() -> None:
+    tokens = make_tokens(refresh_ttl=3600)
+    claims = tokens.decode_claims(tokens.encode(7, TokenType.REFRESH), TokenType.REFRESH)
+    assert claims.user_id == 7
+    assert len(claims.token_id) == 32
+    assert 3590 <= claims.seconds_left() <= 3601
+
+
+def test_the_largest_bigint_subject_is_accepted() -> None:
+    assert make_tokens().decode(signed(str(MAX_USER_ID)), TokenType.ACCESS) == MAX_USER_ID
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [str(MAX_USER_ID + 1), "9" * 400, "0", "-1", "01", "+1", " 1", "1.0", "\u0661"],
+)
+def test_subjects_that_cannot_name_a_user_are_rejected(subject: str) -> None:
+    with pytest.raises(UnauthorizedError, match="Invalid token"):
+        make_tokens().decode(signed(subject), TokenType.ACCESS)
+
+
 @pytest.mark.parametrize(
     "token",
     [
@@ -71,18 +119,18 @@ def test_expired_tokens_are_rejected() -> None:
             "another-secret-0123456789abcdefghijklmnop",
             algorithm="HS256",
         ),
-        jwt.encode(
-            {
-                "sub": "not-a-number",
-                "type": "access",
-                "iat": datetime.now(UTC),
-                "exp": datetime.now(UTC) + timedelta(minutes=5),
-            },
-            SECRET,
-            algorithm="HS256",
-        ),
+        signed("not-a-number"),
+        signed("1", jti=""),
+        signed("1", jti=42),
     ],
-    ids=["malformed", "missing-claims", "foreign-signature", "non-numeric-subject"],
+    ids=[
+        "malformed",
+        "missing-claims",
+        "foreign-signature",
+        "non-numeric-subject",
+        "empty-token-id",
+        "numeric-token-id",
+    ],
 )
 def test_invalid_tokens_are_rejected(token: str) -> None:
     with pytest.raises(UnauthorizedError, match="Invalid token"):

@@ -1,27 +1,45 @@
 import dataclasses
 import logging
-import os
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from celery.signals import setup_logging
-from kombu.exceptions import OperationalError
 
+from app.config.settings import Settings
+from app.core.logging import RequestIdFilter, request_id_var
+from app.core.security import PasswordHasher, TokenService
 from app.dto.auth_dto import RegisterRequest
-from app.tasks import user_tasks
-from app.tasks.celery_app import celery_app
+from app.factory import create_app
+from app.repository.cache_repository_impl import RedisCacheRepository
+from app.repository.user_repository_impl import UserRepositoryImpl
+from app.service.auth_service_impl import AuthServiceImpl
+from app.tasks import celery_app as celery_module
+from app.tasks.celery_app import (
+    REQUEST_ID_HEADER,
+    celery_app,
+    configure_celery,
+    create_celery_app,
+)
 from app.tasks.task_queue_impl import CeleryTaskQueue
 from app.tasks.user_tasks import MAX_RETRIES, retry_countdown, send_welcome_email
 from app.wiring import Container, set_container
-from tests.conftest import TEST_JWT_SECRET, TEST_PASSWORD
+from tests.conftest import (
+    TEST_JWT_SECRET,
+    TEST_PASSWORD,
+    TEST_REDIS_URL,
+    isolated_settings,
+    process_env,
+)
 from tests.fakes.fake_mailer import MailerUnavailableError, RecordingMailer
 
-REDIS_URL = os.environ.get("REDIS_URL")
 WORKER_TIMEOUT_SECONDS = 60
+# Nothing listens on port 1: connections are refused at once.
+UNREACHABLE_REDIS_URL = "redis://127.0.0.1:1/0"
 
 
 def register(container: Container, email: str = "linus@example.com") -> int:
@@ -83,7 +101,7 @@ def test_welcome_email_for_a_missing_user_is_skipped(
     assert "does not exist" in caplog.text
 
 
-@pytest.mark.skipif(bool(REDIS_URL), reason="eager mode is used only when REDIS_URL is unset")
+@pytest.mark.skipif(bool(TEST_REDIS_URL), reason="eager mode: only without TEST_REDIS_URL")
 def test_registration_runs_the_welcome_task_eagerly_without_redis(
     container: Container, mailer: RecordingMailer
 ) -> None:
@@ -92,26 +110,100 @@ def test_registration_runs_the_welcome_task_eagerly_without_redis(
     assert mailer.sent == [("eager@example.com", "Linus T")]
 
 
-def test_logging_mailer_records_the_welcome(
+@pytest.mark.usefixtures("mailer")
+def test_tasks_log_with_the_request_id_of_their_caller(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.handler.addFilter(RequestIdFilter())
+    with caplog.at_level(logging.WARNING, logger="app.tasks.user_tasks"):
+        send_welcome_email.apply(args=(424242,), headers={REQUEST_ID_HEADER: "req-42"})
+    assert request_id_var.get() is None
+    record = next(r for r in caplog.records if r.name == "app.tasks.user_tasks")
+    assert vars(record)["request_id"] == "req-42"
+
+
+def test_logging_mailer_records_the_welcome_without_the_full_address(
     container: Container, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.INFO, logger="app.tasks.mailer_impl"):
         container.mailer.send_welcome("grace@example.com", "Grace")
-    assert "Welcome email sent to grace@example.com" in caplog.text
+    assert "Welcome email sent to g***@example.com" in caplog.text
+    assert "grace@" not in caplog.text
 
 
-def test_broker_outages_do_not_fail_the_caller(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+def test_an_unreachable_broker_does_not_fail_or_hold_up_the_caller(
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    def unavailable(*_: object) -> None:
-        raise OperationalError("broker down")
+    app = create_celery_app()
+    configure_celery(app, isolated_settings(app_env="test", redis_url=UNREACHABLE_REDIS_URL))
+    assert not app.conf.task_always_eager
+    started = time.monotonic()
+    with caplog.at_level(logging.ERROR, logger="app.tasks.task_queue_impl"):
+        CeleryTaskQueue(app).send_welcome_email(1)
+    assert time.monotonic() - started < 5
+    assert "Could not enqueue app.tasks.user_tasks.send_welcome_email" in caplog.text
 
-    monkeypatch.setattr(user_tasks.send_welcome_email, "delay", unavailable)
-    CeleryTaskQueue().send_welcome_email(1)
-    assert "Could not enqueue the welcome email for user 1" in caplog.text
+
+def test_registration_succeeds_promptly_while_redis_is_down(container: Container) -> None:
+    broker = create_celery_app()
+    configure_celery(broker, isolated_settings(app_env="test", redis_url=UNREACHABLE_REDIS_URL))
+    auth_service = AuthServiceImpl(
+        users=UserRepositoryImpl(container.session_factory),
+        cache=RedisCacheRepository.from_url(UNREACHABLE_REDIS_URL),
+        tokens=TokenService(TEST_JWT_SECRET, "HS256", 900, 3600),
+        hasher=PasswordHasher(),
+        tasks=CeleryTaskQueue(broker),
+        cache_ttl_seconds=60,
+    )
+    client = create_app(dataclasses.replace(container, auth_service=auth_service)).test_client()
+    started = time.monotonic()
+    response = client.post(
+        "/api/v1/auth/register",
+        json={"email": "outage@example.com", "password": TEST_PASSWORD, "full_name": "Out Age"},
+    )
+    assert response.status_code == 201, response.get_json()
+    assert time.monotonic() - started < 5
 
 
-@pytest.mark.skipif(not REDIS_URL, reason="needs REDIS_URL: runs a real Celery worker on Redis")
+def test_the_broker_comes_from_the_process_settings_unless_configured(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    process_settings = isolated_settings(app_env="test", redis_url="redis://redis.internal:6379/2")
+    monkeypatch.setattr(celery_module, "get_settings_or_exit", lambda: process_settings)
+    app = create_celery_app()
+    assert app.conf.broker_url == "redis://redis.internal:6379/2"
+    assert not app.conf.task_always_eager
+    assert app.conf.task_ignore_result
+
+
+def test_a_worker_without_redis_refuses_to_start(capsys: pytest.CaptureFixture[str]) -> None:
+    app = create_celery_app()
+    configure_celery(app, isolated_settings(app_env="test"))
+
+    class WorkController:
+        pass
+
+    worker = WorkController()
+    worker.app = app  # type: ignore[attr-defined]
+    with pytest.raises(SystemExit) as exited:
+        celery_module._refuse_a_worker_without_a_broker(sender=worker)
+    assert exited.value.code == 1
+    assert "needs REDIS_URL" in capsys.readouterr().err
+
+
+def test_the_worker_process_exits_with_one_line_without_redis(
+    settings: Settings, project_root: Path, tmp_path: Path
+) -> None:
+    env = process_env(settings, DATABASE_URL=f"sqlite:///{tmp_path / 'worker.db'}", REDIS_URL="")
+    command = [sys.executable, "-m", "celery", "-A", "app.tasks.celery_app", "worker"]
+    result = subprocess.run(
+        command, cwd=project_root, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 1
+    # The last line: Celery may warn before it, e.g. about running as root in a container.
+    assert result.stderr.splitlines()[-1].startswith("error: the Celery worker needs REDIS_URL")
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.skipif(not TEST_REDIS_URL, reason="needs TEST_REDIS_URL: runs a real Celery worker")
 def test_a_real_worker_delivers_the_welcome_email(
     container: Container, project_root: Path, tmp_path: Path
 ) -> None:
@@ -119,13 +211,6 @@ def test_a_real_worker_delivers_the_welcome_email(
     log_path = tmp_path / "worker.log"
     # A queue of its own: no other worker on this Redis can take the task.
     queue = f"test-{uuid.uuid4().hex}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": container.settings.database_url,
-        "REDIS_URL": str(container.settings.redis_url),
-        "JWT_SECRET": TEST_JWT_SECRET,
-        "LOG_JSON": "false",
-    }
     command = [
         sys.executable,
         "-m",
@@ -141,14 +226,23 @@ def test_a_real_worker_delivers_the_welcome_email(
         f"--queues={queue}",
         f"--hostname={queue}@%h",
     ]
+    delivered = "Welcome email sent to w***@example.com"
     with log_path.open("w") as log:
         worker = subprocess.Popen(
-            command, cwd=project_root, env=env, stdout=log, stderr=subprocess.STDOUT
+            command,
+            cwd=project_root,
+            env=process_env(container.settings),
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         try:
-            result = send_welcome_email.apply_async(args=(user_id,), queue=queue)
-            result.get(timeout=WORKER_TIMEOUT_SECONDS)
-            assert result.successful()
+            send_welcome_email.apply_async(
+                args=(user_id,), queue=queue, headers={REQUEST_ID_HEADER: "from-the-api"}
+            )
+            deadline = time.monotonic() + WORKER_TIMEOUT_SECONDS
+            while delivered not in log_path.read_text() and worker.poll() is None:
+                assert time.monotonic() < deadline, log_path.read_text()
+                time.sleep(0.2)
         finally:
             worker.terminate()
             try:
@@ -156,11 +250,17 @@ def test_a_real_worker_delivers_the_welcome_email(
             except subprocess.TimeoutExpired:
                 worker.kill()
                 worker.wait()
-    assert "Welcome email sent to worker@example.com" in log_path.read_text()
+    output = log_path.read_text()
+    line = next((line for line in output.splitlines() if delivered in line), None)
+    assert line is not None, output
+    assert "[from-the-api]" in line
 
 
 @pytest.mark.usefixtures("restore_root_logger")
-def test_workers_log_through_the_application_configuration() -> None:
+def test_workers_log_through_the_application_configuration(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(celery_module, "get_settings", lambda: settings)
     setup_logging.send(sender=None, loglevel="INFO", logfile=None, format="", colorize=False)
     handler_types = {type(handler).__name__ for handler in logging.getLogger().handlers}
     assert "_AppHandler" in handler_types

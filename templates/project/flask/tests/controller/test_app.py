@@ -1,15 +1,27 @@
 import importlib
+import json
 import logging
 import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient
+from flask_smorest import abort
+from prometheus_client import CONTENT_TYPE_LATEST
+from werkzeug.exceptions import TooManyRequests
 
+from app.config.settings import Settings
+from app.core.logging import request_id_var
 from app.factory import create_app
 from app.middleware.request_context import REQUEST_ID_HEADER
 from app.wiring import Container, get_container, set_container
+from tests.conftest import process_env
 
 
 def test_unknown_routes_are_json_404(client: FlaskClient) -> None:
@@ -18,10 +30,36 @@ def test_unknown_routes_are_json_404(client: FlaskClient) -> None:
     assert response.get_json()["code"] == "NOT_FOUND"
 
 
-def test_wrong_methods_are_json_405(client: FlaskClient) -> None:
+def test_wrong_methods_are_json_405_with_the_allowed_methods(client: FlaskClient) -> None:
     response = client.delete("/health/live")
     assert response.status_code == 405
     assert response.get_json()["code"] == "METHOD_NOT_ALLOWED"
+    assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
+    assert response.content_type == "application/json"
+    assert response.content_length == len(response.get_data())
+
+
+def test_error_headers_survive_the_json_body(container: Container) -> None:
+    app = create_app(container)
+
+    def throttled() -> str:
+        raise TooManyRequests(retry_after=30)
+
+    def maintenance() -> str:
+        abort(503, message="Down for maintenance", headers={"X-Maintenance": "until 18:00"})
+
+    app.add_url_rule("/throttled", "throttled", throttled)
+    app.add_url_rule("/maintenance", "maintenance", maintenance)
+    client = app.test_client()
+
+    response = client.get("/throttled")
+    assert response.status_code == 429
+    assert response.headers["Retry-After"] == "30"
+    assert response.get_json()["code"] == "TOO_MANY_REQUESTS"
+    response = client.get("/maintenance")
+    assert response.status_code == 503
+    assert response.headers["X-Maintenance"] == "until 18:00"
+    assert response.content_type == "application/json"
 
 
 def test_unexpected_errors_are_logged_and_hidden(
@@ -61,8 +99,14 @@ def test_request_id_is_generated_when_missing_or_unsafe(
 
 
 def test_contexts_without_a_request_cycle_tear_down_cleanly(app: Flask) -> None:
-    with app.test_request_context("/health/live"):
-        pass
+    token = request_id_var.set("outside")
+    try:
+        with app.test_request_context("/health/live"):
+            assert "request_id" not in g  # before_request never ran
+        # The teardown found no request id of its own to undo and left the outer one alone.
+        assert request_id_var.get() == "outside"
+    finally:
+        request_id_var.reset(token)
 
 
 def test_each_request_is_logged_with_its_id(
@@ -86,13 +130,90 @@ def test_metrics_count_requests_by_route(client: FlaskClient) -> None:
     assert "http_request_duration_seconds_bucket" in body
 
 
-def test_metrics_aggregate_worker_processes_in_multiprocess_mode(
+def test_metrics_read_the_worker_files_in_multiprocess_mode(
     client: FlaskClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
     response = client.get("/metrics")
     assert response.status_code == 200
+    assert response.headers["Content-Type"] == CONTENT_TYPE_LATEST
     assert "python_gc_objects_collected_total" not in response.get_data(as_text=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def test_gunicorn_workers_share_their_metrics_and_log_in_json(
+    settings: Settings, project_root: Path, tmp_path: Path
+) -> None:
+    """Two workers each serve requests; /metrics reports all of them from either worker."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    metrics_dir = tmp_path / "prometheus"
+    metrics_dir.mkdir()
+    (metrics_dir / "counter_1.db").write_bytes(b"left over from an earlier run")
+    env = process_env(
+        settings,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'gunicorn.db'}",
+        REDIS_URL="",
+        LOG_JSON="true",
+        PROMETHEUS_MULTIPROC_DIR=str(metrics_dir),
+        WEB_CONCURRENCY="2",
+    )
+    command = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app.wsgi:app"]
+    server = subprocess.Popen(
+        [*command, "--bind", f"127.0.0.1:{port}"],
+        cwd=project_root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    served = 0
+
+    def get(path: str) -> tuple[str, str]:
+        with urllib.request.urlopen(f"{base}{path}", timeout=10) as response:  # noqa: S310
+            return response.headers["Content-Type"], response.read().decode()
+
+    try:
+        deadline = time.monotonic() + 30
+        while served == 0:
+            assert server.poll() is None, server.communicate()[0]
+            try:
+                get("/health/live")
+                served += 1
+            except OSError:
+                assert time.monotonic() < deadline, "gunicorn did not start"
+                time.sleep(0.1)
+        # A sync worker serves one request at a time: while one worker waits for the rest of
+        # this request, the other one serves everything else.
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as held:
+            held.sendall(b"GET /health/live HTTP/1.1\r\nHost: test\r\n")
+            time.sleep(0.5)
+            for _ in range(5):
+                get("/health/live")
+                served += 1
+            held.sendall(b"Connection: close\r\n\r\n")
+            assert held.recv(1024).startswith(b"HTTP/1.1 200")
+            served += 1
+        assert not (metrics_dir / "counter_1.db").exists()
+        labels = '{endpoint="/health/live",method="GET",status="200"}'
+        sample = f"http_requests_total{labels} {served}.0"
+        for _ in range(6):
+            content_type, body = get("/metrics")
+            assert content_type == CONTENT_TYPE_LATEST
+            assert sample in body.splitlines()
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=30)
+    lines = [line for line in output.splitlines() if line.strip()]
+    assert any("Booting worker" in line for line in lines), output
+    records = [json.loads(line) for line in lines]  # every line, gunicorn's too, is JSON
+    assert {record["logger"] for record in records} >= {"gunicorn.error", "app.request"}
 
 
 def test_openapi_document_is_generated_from_the_schemas(client: FlaskClient) -> None:
