@@ -84,6 +84,10 @@ pub struct AddResourceArgs {
     #[arg(long)]
     pub dry_run: bool,
 
+    /// With `--dry-run`, print the plan as JSON (created files, changed files with diffs).
+    #[arg(long, requires = "dry_run")]
+    pub json: bool,
+
     /// Never prompt; fail with a message naming the missing argument instead.
     #[arg(long)]
     pub no_input: bool,

@@ -347,3 +347,57 @@ fn a_plural_name_is_singularized_with_a_note() {
     assert!(controller.contains("/api/v1/order-items"), "{controller}");
     assert!(root.join("protos/shop/v1/order_item.proto").is_file());
 }
+
+#[test]
+fn dry_run_json_lists_created_and_changed_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let project = tmp.path().join("shop");
+    Command::cargo_bin("arcana")
+        .unwrap()
+        .current_dir(tmp.path())
+        .args(["new", "shop", "--no-input"])
+        .assert()
+        .success();
+    let before = fs::read_to_string(project.join("app/wiring.py")).unwrap();
+    let out = Command::cargo_bin("arcana")
+        .unwrap()
+        .current_dir(&project)
+        .args([
+            "add",
+            "resource",
+            "tag",
+            "label:string:40",
+            "--dry-run",
+            "--json",
+            "--no-input",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let plan: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let created: Vec<&str> = plan["created"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert!(created.contains(&"app/model/tag.py"), "{created:?}");
+    let changed = plan["changed"].as_array().unwrap();
+    let wiring = changed
+        .iter()
+        .find(|c| c["path"] == "app/wiring.py")
+        .expect("wiring changes");
+    assert!(
+        wiring["diff"]
+            .as_str()
+            .unwrap()
+            .contains("+from app.service.tag_service_impl import TagServiceImpl")
+    );
+    assert_eq!(
+        fs::read_to_string(project.join("app/wiring.py")).unwrap(),
+        before
+    );
+    assert!(!project.join("app/model/tag.py").exists());
+}

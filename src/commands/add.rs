@@ -118,7 +118,11 @@ fn run_resource(args: AddResourceArgs) -> Result<()> {
                 );
             }
             if args.dry_run {
-                print!("{}", ui::render_plan(&plan));
+                if args.json {
+                    print!("{}", ui::plan_json(&plan));
+                } else {
+                    print!("{}", ui::render_plan(&plan));
+                }
                 return Ok(());
             }
             apply::apply(&plan)?;
