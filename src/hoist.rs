@@ -13,12 +13,8 @@ use anyhow::{Context as _, Result};
 use serde_json::Value;
 use tera::{Context, Tera};
 
-use crate::templates::{self, PathVars, RenderedFile};
-
 /// The context variable holding the literal text of templates left to Tera.
 pub const STATIC_VAR: &str = "__static";
-
-const TERA_SUFFIX: &str = ".tera";
 
 #[derive(Debug, Clone, PartialEq)]
 enum Node {
@@ -457,7 +453,7 @@ fn decide_block(
 
 /// Renders what can be decided from `context`; the rest is returned as a Tera template whose
 /// literal text lives in `chunks` (as `{{ __static.N }}`). `Ok(text)` is the finished output.
-fn prerender(
+pub(crate) fn prerender(
     source: &str,
     context: &Value,
     chunks: &mut Vec<String>,
@@ -508,57 +504,6 @@ pub fn render_str(name: &str, source: &str, context: &Context) -> Result<String>
     }
 }
 
-/// Like [`templates::render_tree`], deciding what it can before Tera parses the rest.
-pub fn render_tree(
-    root: &str,
-    context: &Context,
-    path_vars: &PathVars<'_>,
-) -> Result<Vec<RenderedFile>> {
-    let sources = templates::files_under(root)?;
-    let value = context.clone().into_json();
-    let mut chunks: Vec<String> = Vec::new();
-    let mut done: Vec<(&str, String)> = Vec::new();
-    let mut left: Vec<(&str, String)> = Vec::new();
-    for (path, body) in &sources {
-        if !path.ends_with(TERA_SUFFIX) {
-            done.push((path, body.to_string()));
-            continue;
-        }
-        match prerender(body, &value, &mut chunks) {
-            Ok(text) => done.push((path, text)),
-            Err(template) => left.push((path, template)),
-        }
-    }
-    if !left.is_empty() {
-        let mut tera = Tera::default();
-        tera.add_raw_templates(left.iter().map(|(p, t)| (*p, t.as_str())))
-            .with_context(|| format!("templates in `{root}` do not parse"))?;
-        let mut context = context.clone();
-        context.insert(STATIC_VAR, &chunks);
-        for (path, _) in &left {
-            let text = tera
-                .render(path, &context)
-                .with_context(|| format!("rendering template `{path}`"))?;
-            done.push((path, text));
-        }
-    }
-    let mut files: Vec<RenderedFile> = done
-        .into_iter()
-        .map(|(source, contents)| {
-            let relative = source
-                .strip_prefix(root)
-                .and_then(|p| p.strip_prefix('/'))
-                .unwrap_or(source);
-            RenderedFile {
-                path: templates::output_path(relative, path_vars),
-                contents,
-            }
-        })
-        .collect();
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(files)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -592,6 +537,7 @@ mod tests {
         "{% if name != \"x\" %}a{% else %}b{% endif %}{{ 3 }}{{ flag }}\n",
         "{% for f in fields %}{{ f.name | upper }}{% endfor %} {{ name | upper }}\n",
         "{% if fields | length > 1 %}many{% endif %}\n",
+        "package {{ name }}.v1;\nname = \"{{name}}\"\n",
     ];
 
     #[test]

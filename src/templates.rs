@@ -7,17 +7,19 @@
 //! translated too: `dot-gitignore` becomes `.gitignore` (so the templates do not act on this
 //! repository), and `__project_snake__` becomes the project's snake-case name.
 //!
-//! Most `.tera` files only substitute a few names (`{{ project_snake }}`). Those are rendered by
-//! plain substitution, which gives the same text as Tera without paying for Tera's parser; only
-//! templates with tags (`{% ... %}`), comments or expressions go through Tera.
+//! Rendering goes through [`crate::hoist`], which decides variables, conditions and loops itself
+//! and leaves only what it cannot decide to Tera's (slow) parser; the output is Tera's.
 
 use anyhow::{Context as _, Result, anyhow};
 use include_dir::{Dir, include_dir};
 use tera::{Context, Tera};
 
+use crate::hoist;
+
 static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
 
-const TERA_SUFFIX: &str = ".tera";
+/// The suffix of files rendered with Tera (all others are copied as they are).
+pub const TERA_SUFFIX: &str = ".tera";
 
 /// One rendered file, with its path relative to the project root (always `/`-separated).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,80 +37,71 @@ pub fn render_tree(
     context: &Context,
     path_vars: &PathVars<'_>,
 ) -> Result<Vec<RenderedFile>> {
-    let dir = TEMPLATES
-        .get_dir(root)
-        .ok_or_else(|| anyhow!("template folder `{root}` is not embedded in this build"))?;
-    let mut sources = Vec::new();
-    collect(dir, &mut sources);
-
-    let mut simple: Vec<Option<String>> = Vec::with_capacity(sources.len());
+    let sources = files_under(root)?;
+    let value = context.clone().into_json();
+    let mut chunks: Vec<String> = Vec::new();
+    let mut done: Vec<(&str, String)> = Vec::new();
+    let mut left: Vec<(&str, String)> = Vec::new();
     for (path, body) in &sources {
-        simple.push(if path.ends_with(TERA_SUFFIX) {
-            substitute(body, context)
-        } else {
-            None
-        });
+        if !path.ends_with(TERA_SUFFIX) {
+            done.push((path, body.to_string()));
+            continue;
+        }
+        match hoist::prerender(body, &value, &mut chunks) {
+            Ok(text) => done.push((path, text)),
+            Err(template) => left.push((path, template)),
+        }
     }
-    let mut tera = Tera::default();
-    let raw: Vec<(&str, &str)> = sources
-        .iter()
-        .zip(&simple)
-        .filter(|((path, _), done)| path.ends_with(TERA_SUFFIX) && done.is_none())
-        .map(|((path, body), _)| (*path, *body))
+    if !left.is_empty() {
+        let mut tera = Tera::default();
+        tera.add_raw_templates(left.iter().map(|(p, t)| (*p, t.as_str())))
+            .with_context(|| format!("templates in `{root}` do not parse"))?;
+        let mut context = context.clone();
+        context.insert(hoist::STATIC_VAR, &chunks);
+        for (path, _) in &left {
+            let text = tera
+                .render(path, &context)
+                .with_context(|| format!("rendering template `{path}`"))?;
+            done.push((path, text));
+        }
+    }
+    let mut files: Vec<RenderedFile> = done
+        .into_iter()
+        .map(|(source, contents)| {
+            let relative = source
+                .strip_prefix(root)
+                .and_then(|p| p.strip_prefix('/'))
+                .unwrap_or(source);
+            RenderedFile {
+                path: output_path(relative, path_vars),
+                contents,
+            }
+        })
         .collect();
-    tera.add_raw_templates(raw)
-        .with_context(|| format!("templates in `{root}` do not parse"))?;
-
-    let mut files = Vec::with_capacity(sources.len());
-    for ((source, body), done) in sources.into_iter().zip(simple) {
-        let relative = source
-            .strip_prefix(root)
-            .and_then(|p| p.strip_prefix('/'))
-            .unwrap_or(source);
-        let contents = if let Some(text) = done {
-            text
-        } else if source.ends_with(TERA_SUFFIX) {
-            tera.render(source, context)
-                .with_context(|| format!("rendering template `{source}`"))?
-        } else {
-            body.to_string()
-        };
-        files.push(RenderedFile {
-            path: output_path(relative, path_vars),
-            contents,
-        });
-    }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }
 
-/// Renders a template that only uses `{{ name }}` with string variables by direct substitution.
-/// Returns `None` when the template needs Tera (tags, comments, filters, non-string values).
-pub fn substitute(body: &str, context: &Context) -> Option<String> {
-    if body.contains("{%") || body.contains("{#") {
-        return None;
-    }
-    let mut out = String::with_capacity(body.len() + 256);
-    let mut rest = body;
-    while let Some(start) = rest.find("{{") {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 2..];
-        let end = after.find("}}")?;
-        let name = after[..end].trim();
-        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            return None;
+/// Renders a shared layer and the stack's layer on top of it (e.g. `project/base` and
+/// `project/flask`), sorted by output path. A path produced by both is a template bug.
+pub fn render_layers(
+    base: &str,
+    stack: &str,
+    context: &Context,
+    path_vars: &PathVars<'_>,
+) -> Result<Vec<RenderedFile>> {
+    let mut files = render_tree(base, context, path_vars)?;
+    for file in render_tree(stack, context, path_vars)? {
+        if files.iter().any(|f| f.path == file.path) {
+            anyhow::bail!(
+                "template `{}` exists in both `{base}` and `{stack}`",
+                file.path
+            );
         }
-        out.push_str(context.get(name)?.as_str()?);
-        rest = &after[end + 2..];
+        files.push(file);
     }
-    out.push_str(rest);
-    Some(out)
-}
-
-/// Renders a single template file (path relative to `templates/`) with Tera.
-pub fn render_one(path: &str, context: &Context) -> Result<String> {
-    let body = source(path)?;
-    Tera::one_off(body, context, false).with_context(|| format!("rendering template `{path}`"))
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
 }
 
 /// The text of one embedded template.
@@ -161,21 +154,6 @@ pub fn output_path(relative: &str, path_vars: &PathVars<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn substitution_matches_tera_and_defers_what_it_cannot_do() {
-        let mut ctx = Context::new();
-        ctx.insert("project_snake", "order_service");
-        ctx.insert("count", &3);
-        let body = "package {{ project_snake }}.v1;\nname = \"{{project_snake}}\"\n";
-        let expected = Tera::one_off(body, &ctx, false).unwrap();
-        assert_eq!(substitute(body, &ctx).as_deref(), Some(expected.as_str()));
-        assert_eq!(substitute("{% if x %}y{% endif %}", &ctx), None);
-        assert_eq!(substitute("{{ project_snake | upper }}", &ctx), None);
-        assert_eq!(substitute("{{ missing }}", &ctx), None);
-        assert_eq!(substitute("{{ count }}", &ctx), None);
-        assert_eq!(substitute("{# note #}", &ctx), None);
-    }
 
     #[test]
     fn output_paths_translate_dots_suffixes_and_variables() {

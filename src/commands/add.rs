@@ -256,13 +256,12 @@ pub fn plan(
     ];
 
     let mut plan = Plan::in_project(root.clone());
-    let mut files = hoist::render_tree(BASE_TEMPLATES, &context, &vars)?;
-    files.extend(hoist::render_tree(
+    let files = templates::render_layers(
+        BASE_TEMPLATES,
         &format!("resource/{stack}"),
         &context,
         &vars,
-    )?);
-    files.sort_by(|a, b| a.path.cmp(&b.path));
+    )?;
     let mut rendered: Vec<String> = Vec::with_capacity(files.len());
     for file in files {
         rendered.push(file.path.clone());

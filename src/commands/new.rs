@@ -200,19 +200,8 @@ pub fn context(settings: &NewSettings, jwt_secret: &str) -> Context {
 pub fn plan(settings: &NewSettings, jwt_secret: &str) -> Result<Plan> {
     let ctx = context(settings, jwt_secret);
     let vars = [("__project_snake__", settings.name.snake.as_str())];
-    let mut files = templates::render_tree(BASE_TEMPLATES, &ctx, &vars)?;
     let stack_root = format!("project/{}", settings.stack.as_str());
-    for file in templates::render_tree(&stack_root, &ctx, &vars)? {
-        if files.iter().any(|f| f.path == file.path) {
-            anyhow::bail!(
-                "template `{}` exists in both the base and the `{}` stack",
-                file.path,
-                settings.stack.as_str()
-            );
-        }
-        files.push(file);
-    }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let files = templates::render_layers(BASE_TEMPLATES, &stack_root, &ctx, &vars)?;
     Ok(Plan::new_project(
         settings.destination.clone(),
         files.into_iter().map(|f| (f.path, f.contents)),
