@@ -8,7 +8,7 @@ use std::fmt;
 use heck::ToSnakeCase;
 
 use crate::error::UserError;
-use crate::names::PYTHON_KEYWORDS;
+use crate::names::{self, PYTHON_KEYWORDS};
 
 /// The help text that documents the syntax (shown by `arcana add resource --help`).
 pub const SYNTAX_HELP: &str = "\
@@ -327,11 +327,7 @@ fn is_modifier(word: &&str) -> bool {
 }
 
 fn field_name(spec: &str, raw: &str) -> Result<String, UserError> {
-    let valid = raw.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && raw
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-    if !valid {
+    if !names::is_name_like(raw) {
         return Err(UserError::new(format!(
             "Invalid field `{spec}`: `{raw}` is not a valid field name"
         ))

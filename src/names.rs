@@ -307,9 +307,7 @@ pub fn project_name(input: &str) -> Result<ProjectName, UserError> {
         return Err(UserError::new("The project name is empty")
             .hint("Pass a name such as `arcana new order-service`"));
     }
-    let first = raw.chars().next().unwrap_or_default();
-    let allowed = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
-    if !first.is_ascii_alphabetic() || !raw.chars().all(allowed) {
+    if !is_name_like(raw) {
         let suggestion = suggest(raw);
         let hint = match suggestion {
             Some(s) => {
@@ -352,6 +350,15 @@ pub fn project_name(input: &str) -> Result<ProjectName, UserError> {
         kebab,
         snake,
     })
+}
+
+/// Whether `raw` can be normalised into an identifier: it starts with an ASCII letter and holds
+/// only ASCII letters, digits, `-` and `_`. Project, resource and field names share this rule.
+pub fn is_name_like(raw: &str) -> bool {
+    raw.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && raw
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
 /// Turns an invalid name into the closest valid one, if there is one.

@@ -13,7 +13,7 @@ use crate::error::UserError;
 use crate::fields::{Field, FieldType};
 use crate::inflect;
 use crate::manifest::ResourceEntry;
-use crate::names::PYTHON_KEYWORDS;
+use crate::names::{self, PYTHON_KEYWORDS};
 use crate::pyfmt::{Expr, sequence};
 
 /// Longest resource name accepted (snake_case), so every generated identifier stays readable
@@ -212,11 +212,7 @@ impl Names {
 /// Returns the names and, when a plural was given, a note saying which singular is used.
 pub fn resource_names(input: &str) -> Result<(Names, Option<String>), UserError> {
     let raw = input.trim();
-    let valid = raw.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && raw
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-    if !valid {
+    if !names::is_name_like(raw) {
         return Err(UserError::new(format!(
             "`{raw}` is not a valid resource name: it must start with a letter and contain only letters, digits, `-` and `_`"
         ))

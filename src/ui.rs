@@ -54,6 +54,15 @@ pub fn print_next_steps(steps: &[(&str, &str)]) {
     }
 }
 
+/// Prints a plan for `--dry-run`: as JSON for tools, otherwise as text with diffs.
+pub fn print_plan(plan: &Plan, json: bool) {
+    if json {
+        print!("{}", plan_json(plan));
+    } else {
+        print!("{}", render_plan(plan));
+    }
+}
+
 /// Renders a plan for `--dry-run`: every created file, every changed file with a unified diff.
 pub fn render_plan(plan: &Plan) -> String {
     let mut out = String::new();

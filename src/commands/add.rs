@@ -118,11 +118,7 @@ fn run_resource(args: AddResourceArgs) -> Result<()> {
                 );
             }
             if args.dry_run {
-                if args.json {
-                    print!("{}", ui::plan_json(&plan));
-                } else {
-                    print!("{}", ui::render_plan(&plan));
-                }
+                ui::print_plan(&plan, args.json);
                 return Ok(());
             }
             apply::apply(&plan)?;

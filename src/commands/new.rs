@@ -37,11 +37,7 @@ pub fn run(args: NewArgs) -> Result<()> {
     let settings = resolve(args)?;
     let plan = plan(&settings, &random_secret()?)?;
     if settings.dry_run {
-        if settings.json {
-            print!("{}", ui::plan_json(&plan));
-        } else {
-            print!("{}", ui::render_plan(&plan));
-        }
+        ui::print_plan(&plan, settings.json);
         return Ok(());
     }
     apply::apply(&plan)?;
