@@ -153,6 +153,23 @@ pub struct NewArgs {
     #[arg(long)]
     pub no_install: bool,
 
+    /// Leave out gRPC (protos, gRPC server, servicers) [optional parts are asked when a terminal
+    /// is attached and none of the `--no-*` part flags is given].
+    #[arg(long, help_heading = "Optional parts (all on by default)")]
+    pub no_grpc: bool,
+
+    /// Leave out the Redis read-through cache.
+    #[arg(long, help_heading = "Optional parts (all on by default)")]
+    pub no_cache: bool,
+
+    /// Leave out the Celery worker and background jobs.
+    #[arg(long, help_heading = "Optional parts (all on by default)")]
+    pub no_worker: bool,
+
+    /// Leave out users and JWT auth; endpoints are then public.
+    #[arg(long, help_heading = "Optional parts (all on by default)")]
+    pub no_auth: bool,
+
     /// With `--dry-run`, print the plan as JSON.
     #[arg(long, requires = "dry_run")]
     pub json: bool,

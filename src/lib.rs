@@ -11,6 +11,7 @@ pub mod cli;
 pub mod commands;
 pub mod conflicts;
 pub mod error;
+pub mod features;
 pub mod fields;
 pub mod hoist;
 pub mod inflect;

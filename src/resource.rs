@@ -287,11 +287,18 @@ pub fn resolve_target(
     field: &Field,
     resource: &Names,
     existing: &[ResourceEntry],
+    has_users: bool,
 ) -> Result<Option<Target>, UserError> {
     let FieldType::Ref { target } = &field.ty else {
         return Ok(None);
     };
     let wanted = inflect::singularize(&target.to_snake_case());
+    if wanted == "user" && !has_users {
+        return Err(UserError::new(format!(
+            "Field `{field}` references `user`, but this project has no users: it was generated without auth (`--no-auth`)"
+        ))
+        .hint("Reference another resource, or keep the user's id in a plain field such as `owner_id:string`"));
+    }
     if wanted == "user" {
         return Ok(Some(Target {
             names: Names::from_snake("user"),
@@ -311,7 +318,9 @@ pub fn resolve_target(
             builtin_user: false,
         })),
         None => {
-            let known: Vec<String> = std::iter::once("user".to_string())
+            let known: Vec<String> = has_users
+                .then(|| "user".to_string())
+                .into_iter()
                 .chain(existing.iter().map(|r| r.name.clone()))
                 .collect();
             Err(UserError::new(format!(
@@ -1757,28 +1766,37 @@ mod tests {
             fields: vec![],
         }];
         let field = parse_field("product:ref").unwrap();
-        let target = resolve_target(&field, &product, &existing)
+        let target = resolve_target(&field, &product, &existing, true)
             .unwrap()
             .unwrap();
         assert_eq!(target.names.class, "Product");
         let owner = parse_field("owner:ref:user").unwrap();
         assert!(
-            resolve_target(&owner, &product, &existing)
+            resolve_target(&owner, &product, &existing, true)
                 .unwrap()
                 .unwrap()
                 .builtin_user
         );
-        let err =
-            resolve_target(&parse_field("customer:ref").unwrap(), &product, &existing).unwrap_err();
+        let err = resolve_target(
+            &parse_field("customer:ref").unwrap(),
+            &product,
+            &existing,
+            true,
+        )
+        .unwrap_err();
         assert!(err.message.contains("`customer`, which is not a resource"));
         assert!(err.hint.unwrap().contains("arcana add resource customer"));
         let err = resolve_target(
             &parse_field("parent:ref:order_item").unwrap(),
             &product,
             &existing,
+            true,
         )
         .unwrap_err();
         assert!(err.message.contains("itself"));
+        let err = resolve_target(&owner, &product, &existing, false).unwrap_err();
+        assert!(err.message.contains("has no users"));
+        assert!(err.message.contains("`--no-auth`"));
     }
 
     #[test]

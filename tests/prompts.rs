@@ -21,18 +21,41 @@ fn spawn_in(dir: &std::path::Path, args: &[&str]) -> OsSession {
 }
 
 #[test]
-fn new_asks_for_a_missing_name_and_the_install_step() {
+fn new_asks_for_a_missing_name_the_optional_parts_and_the_install_step() {
     let tmp = tempfile::tempdir().unwrap();
     let mut session = spawn_in(tmp.path(), &["new"]);
     session.expect("Project name").unwrap();
     session.send_line("pty-svc").unwrap();
+    session.expect("Optional parts").unwrap();
+    session.expect("auth: users").unwrap();
+    // Space toggles the highlighted part (gRPC, the first) off; enter accepts.
+    session.send(" ").unwrap();
+    session.send("\r").unwrap();
     session
         .expect("Install dependencies and run the tests now")
         .unwrap();
     session.send_line("n").unwrap();
-    session.expect("Created `pty-svc`").unwrap();
+    session.expect("Created `pty-svc` (").unwrap();
+    session.expect("cache, worker, auth)").unwrap();
     session.expect(Eof).unwrap();
-    assert!(tmp.path().join("pty-svc/arcana.toml").is_file());
+    let manifest = std::fs::read_to_string(tmp.path().join("pty-svc/arcana.toml")).unwrap();
+    assert!(manifest.contains("grpc = false"), "{manifest}");
+    assert!(manifest.contains("auth = true"), "{manifest}");
+    assert!(!tmp.path().join("pty-svc/app/grpc").exists());
+}
+
+#[test]
+fn part_flags_skip_the_optional_parts_prompt() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut session = spawn_in(
+        tmp.path(),
+        &["new", "flags-svc", "--no-worker", "--no-install"],
+    );
+    session.expect("Created `flags-svc`").unwrap();
+    session.expect(Eof).unwrap();
+    let manifest = std::fs::read_to_string(tmp.path().join("flags-svc/arcana.toml")).unwrap();
+    assert!(manifest.contains("worker = false"), "{manifest}");
+    assert!(manifest.contains("grpc = true"), "{manifest}");
 }
 
 #[test]

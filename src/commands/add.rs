@@ -19,6 +19,7 @@ use toml_edit::DocumentMut;
 use crate::cli::{AddArgs, AddCommand, AddResourceArgs};
 use crate::conflicts::{self, OnConflict, Report};
 use crate::error::UserError;
+use crate::features::Features;
 use crate::fields::{self, Field};
 use crate::inject::{self, Injection};
 use crate::manifest::{self, Manifest};
@@ -213,6 +214,7 @@ pub fn plan(
         .into());
     }
     let stack = manifest.stack().to_string();
+    let features = Features::from_manifest(manifest);
     if templates::source(&format!("resource/injections/{stack}.toml.tera")).is_err() {
         return Err(UserError::new(format!(
             "This arcana cannot add resources to a `{stack}` project"
@@ -222,13 +224,13 @@ pub fn plan(
     }
     let mut with_targets = Vec::with_capacity(fields.len());
     for field in fields {
-        let target = resource::resolve_target(&field, &names, &existing)?;
+        let target = resource::resolve_target(&field, &names, &existing, features.auth)?;
         with_targets.push((field, target));
     }
     let root = manifest.root.clone();
     let project_snake = manifest.name().to_snake_case();
     let proto_dir = format!("protos/{project_snake}/v1");
-    if !root.join(&proto_dir).is_dir() {
+    if features.grpc && !root.join(&proto_dir).is_dir() {
         return Err(UserError::new(format!(
             "`{proto_dir}` is missing from the project"
         ))
@@ -243,8 +245,9 @@ pub fn plan(
     let slug = format!("create_{}", names.plural);
     let revision = migrations::next_revision_id(&revisions, head, &slug);
     let migration = format!("{revision}_{slug}");
-    let context = Context::from_value(view.context(&revision, head.map(|h| h.id.as_str())))
-        .context("building the template context")?;
+    let mut value = view.context(&revision, head.map(|h| h.id.as_str()));
+    value["features"] = features.to_value();
+    let context = Context::from_value(value).context("building the template context")?;
     let vars = [
         ("__project_snake__", project_snake.as_str()),
         ("__resource_snake__", names.snake.as_str()),
@@ -258,6 +261,7 @@ pub fn plan(
         &context,
         &vars,
     )?;
+    let files = features.filter("resource", files, &vars)?;
     let mut rendered: Vec<String> = Vec::with_capacity(files.len());
     for file in files {
         rendered.push(file.path.clone());

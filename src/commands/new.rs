@@ -13,6 +13,7 @@ use tera::Context;
 
 use crate::cli::{NewArgs, Stack};
 use crate::error::UserError;
+use crate::features::{Feature, Features};
 use crate::names::{self, ProjectName};
 use crate::plan::Plan;
 use crate::steps::{self, Step};
@@ -27,6 +28,7 @@ pub struct NewSettings {
     pub name: ProjectName,
     pub destination: PathBuf,
     pub stack: Stack,
+    pub features: Features,
     pub dry_run: bool,
     pub json: bool,
     pub install: bool,
@@ -42,15 +44,19 @@ pub fn run(args: NewArgs) -> Result<()> {
     }
     apply::apply(&plan)?;
     ui::print_success(&format!(
-        "Created `{}` ({} files, {} stack) in {}ms",
+        "Created `{}` ({} files, {} stack, {}) in {}ms",
         settings.destination.display(),
         plan.changes.len(),
         settings.stack.as_str(),
+        describe_features(settings.features),
         started.elapsed().as_millis()
     ));
     if settings.install {
         println!();
-        steps::run_all(&settings.destination, &install_steps(&settings.destination))?;
+        steps::run_all(
+            &settings.destination,
+            &install_steps(&settings.destination, settings.features),
+        )?;
     }
     let cd = format!("cd {}", settings.destination.display());
     let mut next: Vec<(&str, &str)> = vec![(cd.as_str(), "enter the project")];
@@ -58,10 +64,20 @@ pub fn run(args: NewArgs) -> Result<()> {
         next.push(("uv sync", "install dependencies into .venv"));
         next.push(("uv run pytest", "run the test suite"));
     }
-    next.push((
-        "make run",
-        "serve REST on :8000 (make grpc, make worker for the others)",
-    ));
+    let others: Vec<&str> = [
+        (settings.features.grpc, "make grpc"),
+        (settings.features.worker, "make worker"),
+    ]
+    .iter()
+    .filter(|(on, _)| *on)
+    .map(|(_, command)| *command)
+    .collect();
+    let serve = if others.is_empty() {
+        "serve REST on :8000".to_string()
+    } else {
+        format!("serve REST on :8000 ({} for the others)", others.join(", "))
+    };
+    next.push(("make run", serve.as_str()));
     next.push((
         "arcana add resource NAME FIELD:TYPE ...",
         "add an entity through every layer",
@@ -71,7 +87,7 @@ pub fn run(args: NewArgs) -> Result<()> {
 }
 
 /// The post-generation steps of `--install`.
-pub fn install_steps(project: &Path) -> Vec<Step> {
+pub fn install_steps(project: &Path, features: Features) -> Vec<Step> {
     let mut commit = vec!["commit", "-q", "-m", "Initial commit from arcana new"];
     if !steps::git_identity_configured(project) {
         commit.splice(
@@ -84,24 +100,70 @@ pub fn install_steps(project: &Path) -> Vec<Step> {
             ],
         );
     }
-    vec![
+    let mut steps = vec![
         Step::new("git init", "git", &["init", "-q"]),
         Step::new("git add", "git", &["add", "-A"]),
         Step::new("first commit", "git", &commit),
         Step::new("uv sync", "uv", &["sync"]),
-        Step::new(
+    ];
+    if features.grpc {
+        steps.push(Step::new(
             "compile protos",
             "uv",
             &["run", "python", "-m", "app.grpc.codegen"],
-        ),
-        Step::new("first test run", "uv", &["run", "pytest", "-q"]),
-    ]
+        ));
+    }
+    steps.push(Step::new("first test run", "uv", &["run", "pytest", "-q"]));
+    steps
+}
+
+/// "all optional parts" or the list of parts that are on, for the summary line.
+fn describe_features(features: Features) -> String {
+    let enabled = features.enabled();
+    if enabled.len() == Feature::ALL.len() {
+        "all optional parts".to_string()
+    } else if enabled.is_empty() {
+        "no optional parts".to_string()
+    } else {
+        enabled.join(", ")
+    }
+}
+
+/// The optional parts: from the `--no-*` flags when any is given, else asked on a terminal,
+/// else all on.
+fn resolve_features(args: &NewArgs, interactive: bool) -> Result<Features> {
+    let flags = [
+        (Feature::Grpc, args.no_grpc),
+        (Feature::Cache, args.no_cache),
+        (Feature::Worker, args.no_worker),
+        (Feature::Auth, args.no_auth),
+    ];
+    let mut features = Features::all();
+    if flags.iter().any(|(_, off)| *off) {
+        for (feature, off) in flags {
+            features.set(feature, !off);
+        }
+        return Ok(features);
+    }
+    if interactive {
+        let items: Vec<&str> = Feature::ALL.iter().map(|f| f.describe()).collect();
+        let chosen = dialoguer::MultiSelect::new()
+            .with_prompt("Optional parts (space toggles, enter accepts)")
+            .items(&items)
+            .defaults(&[true; 4])
+            .interact()
+            .context("reading the optional parts")?;
+        for (index, feature) in Feature::ALL.iter().enumerate() {
+            features.set(*feature, chosen.contains(&index));
+        }
+    }
+    Ok(features)
 }
 
 /// Turns arguments into settings, asking for a missing name when a terminal is attached.
 pub fn resolve(args: NewArgs) -> Result<NewSettings> {
     let interactive = super::interactive(args.no_input);
-    let raw = match args.name {
+    let raw = match args.name.clone() {
         Some(name) => name,
         None if interactive => dialoguer::Input::<String>::new()
             .with_prompt("Project name")
@@ -128,6 +190,7 @@ pub fn resolve(args: NewArgs) -> Result<NewSettings> {
         }
         None => Stack::Flask,
     };
+    let features = resolve_features(&args, interactive)?;
     let destination = args.path.unwrap_or_else(|| PathBuf::from(&name.raw));
     check_destination(&destination)?;
     let install = if args.install {
@@ -147,6 +210,7 @@ pub fn resolve(args: NewArgs) -> Result<NewSettings> {
         name,
         destination,
         stack,
+        features,
         dry_run: args.dry_run,
         json: args.json,
         install,
@@ -189,6 +253,7 @@ pub fn context(settings: &NewSettings, jwt_secret: &str) -> Context {
     ctx.insert("stack", settings.stack.as_str());
     ctx.insert("arcana_version", env!("CARGO_PKG_VERSION"));
     ctx.insert("jwt_secret", jwt_secret);
+    ctx.insert("features", &settings.features.to_value());
     ctx
 }
 
@@ -198,6 +263,7 @@ pub fn plan(settings: &NewSettings, jwt_secret: &str) -> Result<Plan> {
     let vars = [("__project_snake__", settings.name.snake.as_str())];
     let stack_root = format!("project/{}", settings.stack.as_str());
     let files = templates::render_layers(BASE_TEMPLATES, &stack_root, &ctx, &vars)?;
+    let files = settings.features.filter("project", files, &vars)?;
     Ok(Plan::new_project(
         settings.destination.clone(),
         files.into_iter().map(|f| (f.path, f.contents)),
