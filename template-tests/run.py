@@ -13,6 +13,9 @@ Environment:
   ARCANA_PG_ADMIN_URL    libpq URL used to create per-scenario databases
                          (default: postgresql://postgres@127.0.0.1:5432/postgres)
   ARCANA_REDIS_URL       Redis base URL (default: redis://127.0.0.1:6379)
+  ARCANA_TT_PREFIX       prefix of the per-scenario database names (default: arcana_tt), so
+                         that runs side by side can use different databases
+  ARCANA_REDIS_DB_OFFSET added to each scenario's Redis db number (default: 0)
   ARCANA_KEEP=1          keep the generated projects for inspection
 
 Usage: template-tests/run.py [SCENARIO ...]   (names or paths; default: all)
@@ -97,10 +100,12 @@ def run_scenario(path: Path, arcana: str, index: int) -> None:
         assert project is not None, "a scenario starts with `new`"
 
         env = scenario_env(dict(os.environ), None, None)
-        db_name = f"arcana_tt_{path.stem.replace('-', '_')}"
+        prefix = os.environ.get("ARCANA_TT_PREFIX", "arcana_tt")
+        db_name = f"{prefix}_{path.stem.replace('-', '_')}"
         recreate_database(db_name)
         pg_url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{db_name}"
-        redis_url = f"{REDIS}/{index % 16}"
+        offset = int(os.environ.get("ARCANA_REDIS_DB_OFFSET", "0"))
+        redis_url = f"{REDIS}/{(index + offset) % 16}"
         app_env = scenario_env(dict(os.environ), pg_url, redis_url)
         test_env = scenario_env(dict(os.environ), pg_url, redis_url, prefix="TEST_")
 
