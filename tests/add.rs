@@ -401,3 +401,62 @@ fn dry_run_json_lists_created_and_changed_files() {
     );
     assert!(!project.join("app/model/tag.py").exists());
 }
+
+/// A fresh project generated with extra `arcana new` arguments.
+fn project_with(args: &[&str]) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    arcana()
+        .current_dir(tmp.path())
+        .args(["new", "shop", "--no-input"])
+        .args(args)
+        .assert()
+        .success();
+    let root = tmp.path().join("shop");
+    (tmp, root)
+}
+
+#[test]
+fn without_grpc_a_resource_has_no_proto_servicer_or_grpc_registration() {
+    let (_tmp, root) = project_with(&["--no-grpc"]);
+    arcana()
+        .current_dir(&root)
+        .args(["add", "resource", "product", "name:string"])
+        .assert()
+        .success();
+    assert!(root.join("app/model/product.py").is_file());
+    assert!(root.join("app/controller/product_controller.py").is_file());
+    assert!(!root.join("app/grpc").exists());
+    assert!(!root.join("protos").exists());
+    assert!(!root.join("tests/grpc").exists());
+}
+
+#[test]
+fn without_cache_a_resource_service_reads_the_repository_directly() {
+    let (_tmp, root) = project_with(&["--no-cache"]);
+    arcana()
+        .current_dir(&root)
+        .args(["add", "resource", "product", "name:string"])
+        .assert()
+        .success();
+    let service = fs::read_to_string(root.join("app/service/product_service_impl.py")).unwrap();
+    assert!(!service.contains("cache"), "{service}");
+    let wiring = fs::read_to_string(root.join("app/wiring.py")).unwrap();
+    assert!(
+        wiring.contains("ProductServiceImpl(repository=ProductRepositoryImpl(session_factory))")
+    );
+}
+
+#[test]
+fn without_auth_a_reference_to_user_is_refused_before_writing() {
+    let (_tmp, root) = project_with(&["--no-auth"]);
+    let before = tree(&root);
+    arcana()
+        .current_dir(&root)
+        .args(["add", "resource", "note", "body:text", "owner:ref:user"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("this project has no users"))
+        .stderr(predicate::str::contains("`--no-auth`"))
+        .stderr(predicate::str::contains("hint: "));
+    assert_eq!(tree(&root), before);
+}

@@ -340,3 +340,73 @@ fn no_color_output_has_no_escape_codes() {
     assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
     assert!(stderr.starts_with("error: `class` is a Python keyword"));
 }
+
+#[test]
+fn part_flags_leave_out_their_files_and_are_recorded() {
+    let tmp = tempfile::tempdir().unwrap();
+    arcana()
+        .current_dir(tmp.path())
+        .args(["new", "lean", "--no-input", "--no-grpc", "--no-worker"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("cache, auth)"))
+        .stdout(predicate::str::contains("make grpc").not())
+        .stdout(predicate::str::contains("make worker").not());
+    let root = tmp.path().join("lean");
+    for gone in [
+        "app/grpc",
+        "protos",
+        "tests/grpc",
+        "app/tasks",
+        "k8s/worker.yaml",
+    ] {
+        assert!(!root.join(gone).exists(), "{gone} should not exist");
+    }
+    for kept in ["app/repository/cache_repository.py", "app/core/security.py"] {
+        assert!(root.join(kept).is_file(), "{kept} should exist");
+    }
+    let manifest = fs::read_to_string(root.join("arcana.toml")).unwrap();
+    for line in [
+        "grpc = false",
+        "cache = true",
+        "worker = false",
+        "auth = true",
+    ] {
+        assert!(manifest.contains(line), "{line} in {manifest}");
+    }
+    arcana()
+        .current_dir(&root)
+        .arg("info")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("grpc (off)"))
+        .stdout(predicate::str::contains("cache (on)"));
+}
+
+#[test]
+fn a_dry_run_without_parts_plans_none_of_their_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = arcana()
+        .current_dir(tmp.path())
+        .args(["new", "svc", "--dry-run", "--json"])
+        .args(["--no-grpc", "--no-cache", "--no-worker", "--no-auth"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let plan: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let paths: Vec<&str> = plan["created"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert!(paths.contains(&"app/wiring.py"));
+    for part in ["grpc", "cache", "tasks", "auth", "security", "user"] {
+        assert!(
+            !paths.iter().any(|p| p.contains(part)),
+            "a file of `{part}` is planned: {paths:?}"
+        );
+    }
+}
