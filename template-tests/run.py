@@ -18,6 +18,8 @@ Environment:
   ARCANA_REDIS_DB_OFFSET added to each scenario's Redis db number (default: 0)
   ARCANA_KEEP=1          keep the generated projects for inspection
 
+  ARCANA_JOBS            scenarios run side by side (default: 2); each prints its log when it ends
+
 Usage: template-tests/run.py [SCENARIO ...]   (names or paths; default: all)
 """
 
@@ -28,7 +30,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 import tomllib
 from pathlib import Path
 
@@ -42,18 +46,26 @@ class StepFailed(Exception):
     pass
 
 
+_log = threading.local()
+_print_lock = threading.Lock()
+
+
+def say(line: str) -> None:
+    """Adds a line to the log of the scenario this thread runs (printed when it ends)."""
+    _log.lines.append(line)
+
+
 def step(name: str, cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:
     started = time.monotonic()
-    print(f"  - {name} ...", end="", flush=True)
     proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
     elapsed = time.monotonic() - started
     if proc.returncode != 0:
-        print(f" FAILED ({elapsed:.1f}s)")
-        print(f"    $ {' '.join(cmd)}")
+        say(f"  - {name} ... FAILED ({elapsed:.1f}s)")
+        say(f"    $ {' '.join(cmd)}")
         for line in (proc.stdout + proc.stderr).splitlines()[-120:]:
-            print(f"    | {line}")
+            say(f"    | {line}")
         raise StepFailed(name)
-    print(f" ok ({elapsed:.1f}s)")
+    say(f"  - {name} ... ok ({elapsed:.1f}s)")
     return proc.stdout
 
 
@@ -88,7 +100,7 @@ def recreate_database(name: str) -> None:
 
 def run_scenario(path: Path, arcana: str, index: int) -> None:
     spec = tomllib.loads(path.read_text())
-    print(f"scenario {path.stem}: {spec.get('description', '')}")
+    say(f"scenario {path.stem}: {spec.get('description', '')}")
     work = Path(tempfile.mkdtemp(prefix=f"arcana-{path.stem}-"))
     try:
         project: Path | None = None
@@ -120,12 +132,12 @@ def run_scenario(path: Path, arcana: str, index: int) -> None:
             step(f"alembic {' '.join(args)} (PostgreSQL)", ["uv", "run", "alembic", *args], project, app_env)
         recreate_database(db_name)
         out = step("pytest (PostgreSQL + Redis)", ["uv", "run", "pytest", "-q", "-p", "no:cacheprovider"], project, test_env)
-        print(f"    {pytest_summary(out)}")
+        say(f"    {pytest_summary(out)}")
         out = step("pytest (SQLite + in-process)", ["uv", "run", "pytest", "-q", "-p", "no:cacheprovider"], project, env)
-        print(f"    {pytest_summary(out)}")
+        say(f"    {pytest_summary(out)}")
     finally:
         if os.environ.get("ARCANA_KEEP") == "1":
-            print(f"  kept {work}")
+            say(f"  kept {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)
 
@@ -140,16 +152,30 @@ def main(argv: list[str]) -> int:
     if argv:
         wanted = {Path(a).stem for a in argv}
         scenarios = [s for s in every if s.stem in wanted]
-    passed, failed = 0, []
-    for scenario in scenarios:
-        # The position among all scenarios picks the Redis db, so that runs of different
-        # scenarios side by side never share one.
+    def run_one(scenario: Path) -> str | None:
+        """Runs one scenario and prints its log; the failure's description, or None."""
+        _log.lines = []
+        started = time.monotonic()
+        # The position among all scenarios picks the Redis db, so that scenarios running side
+        # by side never share one (each has its own database too).
         index = every.index(scenario)
+        outcome = None
         try:
             run_scenario(scenario, arcana, index)
-            passed += 1
         except StepFailed as exc:
-            failed.append(f"{scenario.stem} ({exc})")
+            outcome = f"{scenario.stem} ({exc})"
+        except Exception as exc:  # noqa: BLE001 - reported with the scenario's log
+            outcome = f"{scenario.stem} ({type(exc).__name__}: {exc})"
+        say(f"  {'FAILED' if outcome else 'passed'} in {time.monotonic() - started:.0f}s")
+        with _print_lock:
+            print("\n".join(_log.lines), flush=True)
+        return outcome
+
+    jobs = max(1, int(os.environ.get("ARCANA_JOBS", "2")))
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        outcomes = list(pool.map(run_one, scenarios))
+    failed = [o for o in outcomes if o is not None]
+    passed = len(outcomes) - len(failed)
     for name in failed:
         print(f"FAILED scenario {name}")
     print(f"scenarios: {passed} passed, {len(failed)} failed")
