@@ -76,7 +76,7 @@ def free_port() -> int:
         return port
 
 
-def wait_until_serving(target: str, timeout: float = 15.0) -> None:
+def wait_until_serving(target: str, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while not probe.is_serving(target, timeout=1.0):
         if time.monotonic() > deadline:
