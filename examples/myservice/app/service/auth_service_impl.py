@@ -7,6 +7,8 @@ from app.repository.user_repository import UserRepository
 from app.service.task_queue import TaskQueue
 
 BAD_CREDENTIALS = "Invalid email or password"
+WELCOME_SUBJECT = "Welcome to Myservice"
+WELCOME_BODY = "Hello {full_name},\n\nyour Myservice account is ready.\n"
 
 
 def user_cache_key(user_id: int) -> str:
@@ -45,7 +47,9 @@ class AuthServiceImpl:
         )
         # Ids can be reused (SQLite after deletes): never serve an older user's cached entry.
         self._cache.delete(user_cache_key(user.id))
-        self._tasks.send_welcome_email(user.id)
+        self._tasks.send_email(
+            user.email, WELCOME_SUBJECT, WELCOME_BODY.format(full_name=user.full_name)
+        )
         return UserResponse.model_validate(user)
 
     def login(self, data: LoginRequest) -> TokenPair:

@@ -18,7 +18,7 @@ from celery.signals import setup_logging, task_postrun, task_prerun, worker_init
 from app.config.settings import Settings, get_settings, get_settings_or_exit
 from app.core.logging import configure_logging, request_id_var
 
-TASK_MODULES = ["app.tasks.user_tasks"]
+TASK_MODULES = ["app.tasks.email_tasks"]
 REQUEST_ID_HEADER = "request_id"
 """Message header carrying the id of the request that scheduled a task, for the task's logs."""
 MEMORY_BROKER = "memory://localhost/"

@@ -2,4 +2,6 @@ from typing import Protocol
 
 
 class Mailer(Protocol):
-    def send_welcome(self, email: str, full_name: str) -> None: ...
+    """Delivers one plain-text email; raises when the mail server cannot take it."""
+
+    def send(self, to: str, subject: str, body: str) -> None: ...

@@ -12,5 +12,5 @@ def mask_email(email: str) -> str:
 class LoggingMailer:
     """Records outgoing mail in the log; swap in an SMTP or provider client in wiring."""
 
-    def send_welcome(self, email: str, full_name: str) -> None:
-        logger.info("Welcome email sent to %s", mask_email(email))
+    def send(self, to: str, subject: str, body: str) -> None:
+        logger.info("Email sent to %s: %s", mask_email(to), subject)

@@ -7,8 +7,9 @@ from kombu.exceptions import KombuError
 from redis import RedisError
 
 from app.core.logging import request_id_var
-from app.tasks import user_tasks
+from app.tasks import email_tasks
 from app.tasks.celery_app import REQUEST_ID_HEADER, celery_app
+from app.tasks.mailer_impl import mask_email
 
 logger = logging.getLogger(__name__)
 
@@ -23,10 +24,11 @@ class CeleryTaskQueue:
     def __init__(self, app: Celery | None = None) -> None:
         self._app = app or celery_app
 
-    def send_welcome_email(self, user_id: int) -> None:
-        self._send(user_tasks.send_welcome_email.name, user_id)
+    def send_email(self, to: str, subject: str, body: str) -> None:
+        self._send(email_tasks.send_email.name, (to, subject, body), f"to {mask_email(to)}")
 
-    def _send(self, task_name: str, *args: Any) -> None:
+    def _send(self, task_name: str, args: tuple[Any, ...], description: str) -> None:
+        """Publish one task; a failure is logged with `description`, never with the arguments."""
         started = time.perf_counter()
         try:
             request_id = request_id_var.get()
@@ -34,9 +36,9 @@ class CeleryTaskQueue:
             self._app.signature(task_name, args=args).apply_async(headers=headers)
         except BROKER_ERRORS:
             logger.exception(
-                "Could not enqueue %s with arguments %s",
+                "Could not enqueue %s %s",
                 task_name,
-                args,
+                description,
                 extra={
                     "task": task_name,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 2),

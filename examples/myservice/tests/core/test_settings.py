@@ -132,7 +132,7 @@ def test_invalid_settings_end_the_process_with_one_line(
 ) -> None:
     monkeypatch.setenv("APP_ENV", "production")
     monkeypatch.setenv("JWT_SECRET", "short-but-secret")
-    monkeypatch.setenv("GRPC_PORT", "not-a-port")
+    monkeypatch.setenv("LOG_JSON", "not-a-flag")
     get_settings.cache_clear()
     try:
         with pytest.raises(SystemExit) as exited:
@@ -142,7 +142,7 @@ def test_invalid_settings_end_the_process_with_one_line(
     assert exited.value.code == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1
-    assert err.startswith("error: invalid settings: GRPC_PORT: Input should be a valid integer")
+    assert err.startswith("error: invalid settings: LOG_JSON: Input should be a valid boolean")
     assert "DATABASE_URL must be set" not in err  # field errors come before the cross checks
     assert "short-but-secret" not in err
 

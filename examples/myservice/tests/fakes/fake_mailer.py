@@ -3,15 +3,15 @@ class MailerUnavailableError(ConnectionError):
 
 
 class RecordingMailer:
-    """Records welcome emails; the first `failures` attempts raise like an unreachable server."""
+    """Records sent emails; the first `failures` attempts raise like an unreachable server."""
 
     def __init__(self, failures: int = 0) -> None:
         self.failures = failures
         self.attempts = 0
-        self.sent: list[tuple[str, str]] = []
+        self.sent: list[tuple[str, str, str]] = []
 
-    def send_welcome(self, email: str, full_name: str) -> None:
+    def send(self, to: str, subject: str, body: str) -> None:
         self.attempts += 1
         if self.attempts <= self.failures:
             raise MailerUnavailableError("mail server unreachable")
-        self.sent.append((email, full_name))
+        self.sent.append((to, subject, body))

@@ -1,6 +1,6 @@
 class RecordingTaskQueue:
     def __init__(self) -> None:
-        self.welcome_emails: list[int] = []
+        self.emails: list[tuple[str, str, str]] = []
 
-    def send_welcome_email(self, user_id: int) -> None:
-        self.welcome_emails.append(user_id)
+    def send_email(self, to: str, subject: str, body: str) -> None:
+        self.emails.append((to, subject, body))

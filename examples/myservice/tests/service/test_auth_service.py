@@ -50,14 +50,18 @@ def test_register_stores_a_hash_and_schedules_the_welcome_email(harness: Harness
     stored = harness.users.users[user.id]
     assert stored.password_hash != PASSWORD
     assert PasswordHasher().verify(stored.password_hash, PASSWORD)
-    assert harness.tasks.welcome_emails == [user.id]
+    assert len(harness.tasks.emails) == 1
+    to, subject, body = harness.tasks.emails[0]
+    assert to == "alan@example.com"
+    assert subject == "Welcome to Myservice"
+    assert "Alan Turing" in body
 
 
 def test_register_refuses_a_taken_email(harness: Harness) -> None:
     register(harness, "alan@example.com")
     with pytest.raises(ConflictError):
         register(harness, "ALAN@example.com")
-    assert len(harness.tasks.welcome_emails) == 1
+    assert len(harness.tasks.emails) == 1
 
 
 def test_register_invalidates_a_stale_cache_entry(harness: Harness) -> None:

@@ -3,8 +3,8 @@ from typing import TYPE_CHECKING
 
 from celery import Task
 
-from app.core.errors import NotFoundError
 from app.tasks.celery_app import celery_app
+from app.tasks.mailer_impl import mask_email
 
 if TYPE_CHECKING:
     from app.wiring import Container
@@ -27,16 +27,11 @@ def _container() -> "Container":
 
 
 @celery_app.task(bind=True, max_retries=MAX_RETRIES)
-def send_welcome_email(self: Task[[int], None], user_id: int) -> None:
-    container = _container()
+def send_email(self: Task[[str, str, str], None], to: str, subject: str, body: str) -> None:
+    """Deliver one email through the container's mailer, retrying with exponential backoff."""
     try:
-        user = container.auth_service.get_user(user_id)
-        container.mailer.send_welcome(user.email, user.full_name)
-    except NotFoundError:
-        logger.warning("Welcome email skipped: user %s does not exist", user_id)
+        _container().mailer.send(to, subject, body)
     except Exception as exc:
         attempt = self.request.retries + 1
-        logger.warning(
-            "Welcome email for user %s failed (attempt %s)", user_id, attempt, exc_info=True
-        )
+        logger.warning("Email to %s failed (attempt %s)", mask_email(to), attempt, exc_info=True)
         raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries)) from exc

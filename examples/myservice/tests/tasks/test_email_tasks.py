@@ -9,15 +9,12 @@ from pathlib import Path
 
 import pytest
 from celery.signals import setup_logging
+from pydantic import SecretStr
 
 from app.config.settings import Settings
 from app.core.logging import RequestIdFilter, request_id_var
-from app.core.security import PasswordHasher, TokenService
 from app.dto.auth_dto import RegisterRequest
 from app.factory import create_app
-from app.repository.cache_repository_impl import RedisCacheRepository
-from app.repository.user_repository_impl import UserRepositoryImpl
-from app.service.auth_service_impl import AuthServiceImpl
 from app.tasks import celery_app as celery_module
 from app.tasks.celery_app import (
     REQUEST_ID_HEADER,
@@ -25,26 +22,16 @@ from app.tasks.celery_app import (
     configure_celery,
     create_celery_app,
 )
+from app.tasks.email_tasks import MAX_RETRIES, retry_countdown, send_email
 from app.tasks.task_queue_impl import CeleryTaskQueue
-from app.tasks.user_tasks import MAX_RETRIES, retry_countdown, send_welcome_email
-from app.wiring import Container, set_container
-from tests.conftest import (
-    TEST_JWT_SECRET,
-    TEST_PASSWORD,
-    TEST_REDIS_URL,
-    isolated_settings,
-    process_env,
-)
+from app.wiring import Container, build_container, set_container
+from tests.conftest import TEST_PASSWORD, TEST_REDIS_URL, isolated_settings, process_env
 from tests.fakes.fake_mailer import MailerUnavailableError, RecordingMailer
 
 WORKER_TIMEOUT_SECONDS = 60
 # Nothing listens on port 1: connections are refused at once.
 UNREACHABLE_REDIS_URL = "redis://127.0.0.1:1/0"
-
-
-def register(container: Container, email: str = "linus@example.com") -> int:
-    request = RegisterRequest(email=email, password=TEST_PASSWORD, full_name="Linus T")
-    return container.auth_service.register(request).id
+EMAIL = ("linus@example.com", "Hello", "Hello Linus,\n\nthis is a test.\n")
 
 
 @pytest.fixture
@@ -60,72 +47,60 @@ def test_backoff_doubles_per_retry() -> None:
     assert [retry_countdown(n) for n in range(MAX_RETRIES)] == [1, 2, 4]
 
 
-def test_welcome_email_is_sent_to_the_user(container: Container, mailer: RecordingMailer) -> None:
-    user_id = register(container)
-    mailer.sent.clear()
-    result = send_welcome_email.apply(args=(user_id,))
+def test_the_email_is_sent_through_the_mailer(mailer: RecordingMailer) -> None:
+    result = send_email.apply(args=EMAIL)
     assert result.successful()
-    assert mailer.sent == [("linus@example.com", "Linus T")]
+    assert mailer.sent == [EMAIL]
 
 
-def test_welcome_email_retries_until_the_mailer_recovers(
-    container: Container, mailer: RecordingMailer
-) -> None:
-    user_id = register(container)
-    mailer.sent.clear()
-    mailer.attempts, mailer.failures = 0, 2
-    result = send_welcome_email.apply(args=(user_id,))
+def test_the_email_is_retried_until_the_mailer_recovers(mailer: RecordingMailer) -> None:
+    mailer.failures = 2
+    result = send_email.apply(args=EMAIL)
     assert result.successful()
     assert mailer.attempts == 3
-    assert mailer.sent == [("linus@example.com", "Linus T")]
+    assert mailer.sent == [EMAIL]
 
 
-def test_welcome_email_gives_up_after_max_retries(
-    container: Container, mailer: RecordingMailer
+def test_the_email_is_given_up_after_max_retries(
+    mailer: RecordingMailer, caplog: pytest.LogCaptureFixture
 ) -> None:
-    user_id = register(container)
-    mailer.attempts, mailer.failures = 0, MAX_RETRIES + 10
-    result = send_welcome_email.apply(args=(user_id,))
+    mailer.failures = MAX_RETRIES + 10
+    with caplog.at_level(logging.WARNING, logger="app.tasks.email_tasks"):
+        result = send_email.apply(args=EMAIL)
     assert result.failed()
     assert isinstance(result.result, MailerUnavailableError)
     assert mailer.attempts == MAX_RETRIES + 1
+    assert mailer.sent == []
+    assert "Email to l***@example.com failed (attempt 1)" in caplog.text
+    assert "linus@" not in caplog.text
 
 
-def test_welcome_email_for_a_missing_user_is_skipped(
+def test_tasks_log_with_the_request_id_of_their_caller(
     mailer: RecordingMailer, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.WARNING):
-        result = send_welcome_email.apply(args=(424242,))
-    assert result.successful()
-    assert mailer.attempts == 0
-    assert "does not exist" in caplog.text
+    mailer.failures = 1
+    caplog.handler.addFilter(RequestIdFilter())
+    with caplog.at_level(logging.WARNING, logger="app.tasks.email_tasks"):
+        send_email.apply(args=EMAIL, headers={REQUEST_ID_HEADER: "req-42"})
+    assert request_id_var.get() is None
+    record = next(r for r in caplog.records if r.name == "app.tasks.email_tasks")
+    assert vars(record)["request_id"] == "req-42"
+    assert mailer.sent == [EMAIL]
 
 
 @pytest.mark.skipif(bool(TEST_REDIS_URL), reason="eager mode: only without TEST_REDIS_URL")
-def test_registration_runs_the_welcome_task_eagerly_without_redis(
-    container: Container, mailer: RecordingMailer
-) -> None:
+def test_scheduled_emails_run_eagerly_without_redis(mailer: RecordingMailer) -> None:
     assert celery_app.conf.task_always_eager
-    register(container, "eager@example.com")
-    assert mailer.sent == [("eager@example.com", "Linus T")]
+    CeleryTaskQueue().send_email(*EMAIL)
+    assert mailer.sent == [EMAIL]
 
 
-@pytest.mark.usefixtures("mailer")
-def test_tasks_log_with_the_request_id_of_their_caller(caplog: pytest.LogCaptureFixture) -> None:
-    caplog.handler.addFilter(RequestIdFilter())
-    with caplog.at_level(logging.WARNING, logger="app.tasks.user_tasks"):
-        send_welcome_email.apply(args=(424242,), headers={REQUEST_ID_HEADER: "req-42"})
-    assert request_id_var.get() is None
-    record = next(r for r in caplog.records if r.name == "app.tasks.user_tasks")
-    assert vars(record)["request_id"] == "req-42"
-
-
-def test_logging_mailer_records_the_welcome_without_the_full_address(
+def test_logging_mailer_records_the_email_without_the_full_address(
     container: Container, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.INFO, logger="app.tasks.mailer_impl"):
-        container.mailer.send_welcome("grace@example.com", "Grace")
-    assert "Welcome email sent to g***@example.com" in caplog.text
+        container.mailer.send("grace@example.com", "Welcome", "Hello Grace")
+    assert "Email sent to g***@example.com: Welcome" in caplog.text
     assert "grace@" not in caplog.text
 
 
@@ -137,30 +112,48 @@ def test_an_unreachable_broker_does_not_fail_or_hold_up_the_caller(
     assert not app.conf.task_always_eager
     started = time.monotonic()
     with caplog.at_level(logging.ERROR, logger="app.tasks.task_queue_impl"):
-        CeleryTaskQueue(app).send_welcome_email(1)
+        CeleryTaskQueue(app).send_email(*EMAIL)
     assert time.monotonic() - started < 5
-    assert "Could not enqueue app.tasks.user_tasks.send_welcome_email" in caplog.text
+    assert "Could not enqueue app.tasks.email_tasks.send_email to l***@example.com" in caplog.text
+    assert "linus@" not in caplog.text
 
 
+@pytest.mark.skipif(bool(TEST_REDIS_URL), reason="eager mode: only without TEST_REDIS_URL")
+def test_registration_sends_the_welcome_email(
+    container: Container, mailer: RecordingMailer
+) -> None:
+    request = RegisterRequest(email="eager@example.com", password=TEST_PASSWORD, full_name="Ea Ger")
+    container.auth_service.register(request)
+    assert len(mailer.sent) == 1
+    to, subject, body = mailer.sent[0]
+    assert to == "eager@example.com"
+    assert subject.startswith("Welcome to ")
+    assert "Ea Ger" in body
+
+
+@pytest.fixture
+def broker_down(settings: Settings) -> Iterator[None]:
+    """Point the process-wide Celery app at a Redis that refuses connections."""
+    configure_celery(celery_app, isolated_settings(app_env="test", redis_url=UNREACHABLE_REDIS_URL))
+    yield
+    configure_celery(celery_app, settings)
+
+
+@pytest.mark.usefixtures("broker_down")
 def test_registration_succeeds_promptly_while_redis_is_down(container: Container) -> None:
-    broker = create_celery_app()
-    configure_celery(broker, isolated_settings(app_env="test", redis_url=UNREACHABLE_REDIS_URL))
-    auth_service = AuthServiceImpl(
-        users=UserRepositoryImpl(container.session_factory),
-        cache=RedisCacheRepository.from_url(UNREACHABLE_REDIS_URL),
-        tokens=TokenService(TEST_JWT_SECRET, "HS256", 900, 3600),
-        hasher=PasswordHasher(),
-        tasks=CeleryTaskQueue(broker),
-        cache_ttl_seconds=60,
-    )
-    client = create_app(dataclasses.replace(container, auth_service=auth_service)).test_client()
-    started = time.monotonic()
-    response = client.post(
-        "/api/v1/auth/register",
-        json={"email": "outage@example.com", "password": TEST_PASSWORD, "full_name": "Out Age"},
-    )
-    assert response.status_code == 201, response.get_json()
-    assert time.monotonic() - started < 5
+    unreachable = SecretStr(UNREACHABLE_REDIS_URL)
+    outage = build_container(container.settings.model_copy(update={"redis_url": unreachable}))
+    try:
+        client = create_app(outage).test_client()
+        started = time.monotonic()
+        response = client.post(
+            "/api/v1/auth/register",
+            json={"email": "outage@example.com", "password": TEST_PASSWORD, "full_name": "Out"},
+        )
+        assert response.status_code == 201, response.get_json()
+        assert time.monotonic() - started < 5
+    finally:
+        outage.close()
 
 
 def test_the_broker_comes_from_the_process_settings_unless_configured(
@@ -204,10 +197,9 @@ def test_the_worker_process_exits_with_one_line_without_redis(
 
 
 @pytest.mark.skipif(not TEST_REDIS_URL, reason="needs TEST_REDIS_URL: runs a real Celery worker")
-def test_a_real_worker_delivers_the_welcome_email(
+def test_a_real_worker_delivers_the_email(
     container: Container, project_root: Path, tmp_path: Path
 ) -> None:
-    user_id = register(container, "worker@example.com")
     log_path = tmp_path / "worker.log"
     # A queue of its own: no other worker on this Redis can take the task.
     queue = f"test-{uuid.uuid4().hex}"
@@ -226,7 +218,7 @@ def test_a_real_worker_delivers_the_welcome_email(
         f"--queues={queue}",
         f"--hostname={queue}@%h",
     ]
-    delivered = "Welcome email sent to w***@example.com"
+    delivered = "Email sent to w***@example.com: Hello"
     with log_path.open("w") as log:
         worker = subprocess.Popen(
             command,
@@ -236,8 +228,10 @@ def test_a_real_worker_delivers_the_welcome_email(
             stderr=subprocess.STDOUT,
         )
         try:
-            send_welcome_email.apply_async(
-                args=(user_id,), queue=queue, headers={REQUEST_ID_HEADER: "from-the-api"}
+            send_email.apply_async(
+                args=("worker@example.com", "Hello", "From a real worker"),
+                queue=queue,
+                headers={REQUEST_ID_HEADER: "from-the-api"},
             )
             deadline = time.monotonic() + WORKER_TIMEOUT_SECONDS
             while delivered not in log_path.read_text() and worker.poll() is None:
