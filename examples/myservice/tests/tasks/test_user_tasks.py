@@ -16,6 +16,7 @@ from app.core.security import PasswordHasher, TokenService
 from app.dto.auth_dto import RegisterRequest
 from app.factory import create_app
 from app.repository.cache_repository_impl import RedisCacheRepository
+from app.repository.refresh_token_repository_impl import RefreshTokenRepositoryImpl
 from app.repository.user_repository_impl import UserRepositoryImpl
 from app.service.auth_service_impl import AuthServiceImpl
 from app.tasks import celery_app as celery_module
@@ -147,6 +148,7 @@ def test_registration_succeeds_promptly_while_redis_is_down(container: Container
     configure_celery(broker, isolated_settings(app_env="test", redis_url=UNREACHABLE_REDIS_URL))
     auth_service = AuthServiceImpl(
         users=UserRepositoryImpl(container.session_factory),
+        refresh_tokens=RefreshTokenRepositoryImpl(container.session_factory),
         cache=RedisCacheRepository.from_url(UNREACHABLE_REDIS_URL),
         tokens=TokenService(TEST_JWT_SECRET, "HS256", 900, 3600),
         hasher=PasswordHasher(),
