@@ -20,6 +20,7 @@ from app.tasks.mailer import Mailer
 # Implementations, in the order resources were added.
 # isort: off
 from app.repository.cache_repository_impl import InMemoryCacheRepository, RedisCacheRepository
+from app.repository.refresh_token_repository_impl import RefreshTokenRepositoryImpl
 from app.repository.user_repository_impl import UserRepositoryImpl
 from app.service.auth_service_impl import AuthServiceImpl
 from app.service.health_service_impl import HealthServiceImpl
@@ -53,7 +54,15 @@ class Container:
         self.engine.dispose()
 
 
-def build_container(settings: Settings | None = None) -> Container:
+def build_container(
+    settings: Settings | None = None,
+    *,
+    password_hasher: PasswordHasher | None = None,
+) -> Container:
+    """Wire every implementation from `settings` (default: the process settings).
+
+    `password_hasher` replaces the production argon2 parameters, for tests that log in often.
+    """
     settings = settings or get_settings()
     engine = database.create_db_engine(settings.database_url.get_secret_value())
     session_factory = database.create_session_factory(engine)
@@ -73,9 +82,10 @@ def build_container(settings: Settings | None = None) -> Container:
     )
     auth_service = AuthServiceImpl(
         users=UserRepositoryImpl(session_factory),
+        refresh_tokens=RefreshTokenRepositoryImpl(session_factory),
         cache=cache,
         tokens=tokens,
-        hasher=PasswordHasher(),
+        hasher=password_hasher or PasswordHasher(),
         tasks=CeleryTaskQueue(),
         cache_ttl_seconds=settings.cache_ttl_seconds,
     )

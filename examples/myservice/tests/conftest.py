@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 import redis
+from argon2.profiles import CHEAPEST
 from flask import Flask
 from flask.testing import FlaskClient
 from pydantic import SecretStr
@@ -21,6 +22,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 from sqlalchemy import Engine
 
 from app.config.settings import Settings
+from app.core.security import PasswordHasher
 from app.factory import create_app
 from app.model import Base
 from app.repository.database import create_db_engine
@@ -31,6 +33,8 @@ TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or None
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL") or None
 TEST_JWT_SECRET = "test-only-jwt-secret-0123456789abcdefghijklmnop"
 TEST_PASSWORD = "correct-horse-battery"
+FAST_PASSWORD_HASHER = PasswordHasher(CHEAPEST)
+"""argon2id at its cheapest: logins in tests take microseconds instead of a second."""
 
 JsonDict = dict[str, Any]
 
@@ -115,7 +119,7 @@ def container(settings: Settings, database: Engine) -> Iterator[Container]:
     if settings.redis_url:
         with redis.Redis.from_url(settings.redis_url.get_secret_value()) as client:
             client.flushdb()
-    container = build_container(settings)
+    container = build_container(settings, password_hasher=FAST_PASSWORD_HASHER)
     set_container(container)
     yield container
     set_container(None)

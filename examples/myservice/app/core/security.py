@@ -8,15 +8,19 @@ from enum import StrEnum
 from functools import cached_property
 
 import jwt
+from argon2 import Parameters
 from argon2 import PasswordHasher as Argon2Hasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from argon2.profiles import RFC_9106_LOW_MEMORY
 
 from app.core.errors import UnauthorizedError
 
 
 class PasswordHasher:
-    def __init__(self) -> None:
-        self._argon2 = Argon2Hasher()
+    """argon2id hashes; `parameters` default to RFC 9106's recommendation for limited memory."""
+
+    def __init__(self, parameters: Parameters = RFC_9106_LOW_MEMORY) -> None:
+        self._argon2 = Argon2Hasher.from_parameters(parameters)
 
     def hash(self, password: str) -> str:
         return self._argon2.hash(password)
@@ -53,10 +57,6 @@ class TokenClaims:
     user_id: int
     token_id: str
     expires_at: datetime
-
-    def seconds_left(self) -> int:
-        """Whole seconds until expiry, at least 1."""
-        return max(1, int((self.expires_at - datetime.now(UTC)).total_seconds()) + 1)
 
 
 class TokenService:

@@ -46,10 +46,16 @@ def generate(
     package: str = PACKAGE,
     force: bool = False,
 ) -> bool:
-    """Compile every proto under ``proto_dir`` into ``out_dir``; False when already up to date."""
+    """Compile every proto under ``proto_dir`` into ``out_dir``; False when already up to date.
+
+    Without any proto (no service yet) there is nothing to generate and ``out_dir`` is removed.
+    """
     protos = sorted(proto_dir.rglob("*.proto"))
     if not protos:
-        raise CodegenError(f"no .proto files under {proto_dir}")
+        if not out_dir.exists():
+            return False
+        shutil.rmtree(out_dir)
+        return True
     modules = [_module_name(proto.relative_to(proto_dir)) for proto in protos]
     if not force and _up_to_date([*protos, Path(__file__)], out_dir, modules):
         return False

@@ -3,6 +3,7 @@
 # Registration imports are kept in the order resources were added.
 # isort: off
 from app.model.base import Base, TimestampMixin
+from app.model.used_refresh_token import UsedRefreshToken
 from app.model.user import User
 from app.model.product import Product
 from app.model.order_item import OrderItem
@@ -13,6 +14,7 @@ __all__ = [
     "Base",
     "TimestampMixin",
     "User",
+    "UsedRefreshToken",
     "Product",
     "OrderItem",
     # arcana:model-exports

@@ -3,6 +3,7 @@ from app.core.security import PasswordHasher, TokenService, TokenType
 from app.dto.auth_dto import LoginRequest, RefreshRequest, RegisterRequest, TokenPair, UserResponse
 from app.model.user import User
 from app.repository.cache_repository import CacheRepository
+from app.repository.refresh_token_repository import RefreshTokenRepository
 from app.repository.user_repository import UserRepository
 from app.service.task_queue import TaskQueue
 
@@ -15,14 +16,11 @@ def user_cache_key(user_id: int) -> str:
     return f"user:{user_id}"
 
 
-def used_refresh_token_key(token_id: str) -> str:
-    return f"refresh-token-used:{token_id}"
-
-
 class AuthServiceImpl:
     def __init__(
         self,
         users: UserRepository,
+        refresh_tokens: RefreshTokenRepository,
         cache: CacheRepository,
         tokens: TokenService,
         hasher: PasswordHasher,
@@ -30,6 +28,7 @@ class AuthServiceImpl:
         cache_ttl_seconds: int,
     ) -> None:
         self._users = users
+        self._refresh_tokens = refresh_tokens
         self._cache = cache
         self._tokens = tokens
         self._hasher = hasher
@@ -64,8 +63,8 @@ class AuthServiceImpl:
     def refresh(self, data: RefreshRequest) -> TokenPair:
         claims = self._tokens.decode_claims(data.refresh_token, TokenType.REFRESH)
         self._require_active_user(claims.user_id)
-        # Single use: remember the token id for as long as the token would be valid.
-        if not self._cache.add(used_refresh_token_key(claims.token_id), "1", claims.seconds_left()):
+        # Single use: the token id is recorded in the database until the token would expire.
+        if not self._refresh_tokens.claim(claims.token_id, claims.expires_at):
             raise UnauthorizedError("Refresh token has already been used")
         return self._issue_tokens(claims.user_id)
 

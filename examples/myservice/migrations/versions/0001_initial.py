@@ -1,4 +1,4 @@
-"""Initial schema: users.
+"""Initial schema: users and used refresh tokens.
 
 Revision ID: 0001
 Revises:
@@ -33,8 +33,22 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
     )
     op.create_index(op.f("ix_users_email"), "users", ["email"], unique=True)
+    op.create_table(
+        "used_refresh_tokens",
+        sa.Column("token_id", sa.String(length=64), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("token_id", name=op.f("pk_used_refresh_tokens")),
+    )
+    op.create_index(
+        op.f("ix_used_refresh_tokens_expires_at"),
+        "used_refresh_tokens",
+        ["expires_at"],
+        unique=False,
+    )
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_used_refresh_tokens_expires_at"), table_name="used_refresh_tokens")
+    op.drop_table("used_refresh_tokens")
     op.drop_index(op.f("ix_users_email"), table_name="users")
     op.drop_table("users")

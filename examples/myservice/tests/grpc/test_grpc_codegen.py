@@ -9,7 +9,7 @@ import pytest
 
 from app.grpc import codegen
 
-AUTH_OUTPUTS = ("auth_pb2.py", "auth_pb2.pyi", "auth_pb2_grpc.py", "auth_pb2_grpc.pyi")
+OUTPUTS = ("auth_pb2.py", "auth_pb2.pyi", "auth_pb2_grpc.py", "auth_pb2_grpc.pyi")
 
 
 @pytest.fixture
@@ -39,7 +39,7 @@ def test_generates_a_typed_package_with_absolute_imports(protos: Path, out_dir: 
     assert codegen.generate(protos, out_dir, package="pkg.gen") is True
 
     version_dir = out_dir / "myservice" / "v1"
-    for name in AUTH_OUTPUTS:
+    for name in OUTPUTS:
         assert (version_dir / name).is_file(), name
     for package_dir in (out_dir, out_dir / "myservice", version_dir):
         assert (package_dir / "__init__.py").is_file()
@@ -117,9 +117,15 @@ def test_protoc_failure_is_reported_and_keeps_previous_output(protos: Path, out_
     assert sorted(p.name for p in out_dir.parent.iterdir()) == ["gen", "protos"]
 
 
-def test_requires_protos(tmp_path: Path, out_dir: Path) -> None:
-    with pytest.raises(codegen.CodegenError, match=r"no \.proto files"):
-        codegen.generate(tmp_path, out_dir)
+def test_without_protos_there_is_no_generated_package(
+    tmp_path: Path, protos: Path, out_dir: Path
+) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert codegen.generate(empty, out_dir) is False
+    codegen.generate(protos, out_dir)
+    assert codegen.generate(empty, out_dir) is True
+    assert not out_dir.exists()
 
 
 def test_requires_grpc_tools(protos: Path, out_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:

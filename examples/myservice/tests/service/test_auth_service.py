@@ -1,17 +1,16 @@
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import pytest
 
 from app.core.errors import ConflictError, NotFoundError, UnauthorizedError
-from app.core.security import PasswordHasher, TokenService, TokenType
+from app.core.security import TokenService, TokenType
 from app.dto.auth_dto import LoginRequest, RefreshRequest, RegisterRequest
 from app.repository.cache_repository_impl import InMemoryCacheRepository
-from app.service.auth_service_impl import (
-    AuthServiceImpl,
-    used_refresh_token_key,
-    user_cache_key,
-)
+from app.service.auth_service_impl import AuthServiceImpl, user_cache_key
+from tests.conftest import FAST_PASSWORD_HASHER
+from tests.fakes.fake_refresh_token_repository import InMemoryRefreshTokenRepository
 from tests.fakes.fake_task_queue import RecordingTaskQueue
 from tests.fakes.fake_user_repository import InMemoryUserRepository
 
@@ -23,6 +22,7 @@ CACHE_TTL = 120
 class Harness:
     service: AuthServiceImpl
     users: InMemoryUserRepository
+    refresh_tokens: InMemoryRefreshTokenRepository
     cache: InMemoryCacheRepository
     tasks: RecordingTaskQueue
     tokens: TokenService
@@ -30,10 +30,28 @@ class Harness:
 
 @pytest.fixture
 def harness() -> Harness:
-    users, cache, tasks = InMemoryUserRepository(), InMemoryCacheRepository(), RecordingTaskQueue()
+    users = InMemoryUserRepository()
+    cache = InMemoryCacheRepository()
+    tasks = RecordingTaskQueue()
+    refresh_tokens = InMemoryRefreshTokenRepository()
     tokens = TokenService("service-test-secret-0123456789abcdefghij", "HS256", 900, 3600)
-    service = AuthServiceImpl(users, cache, tokens, PasswordHasher(), tasks, CACHE_TTL)
-    return Harness(service, users, cache, tasks, tokens)
+    service = AuthServiceImpl(
+        users=users,
+        refresh_tokens=refresh_tokens,
+        cache=cache,
+        tokens=tokens,
+        hasher=FAST_PASSWORD_HASHER,
+        tasks=tasks,
+        cache_ttl_seconds=CACHE_TTL,
+    )
+    return Harness(
+        service=service,
+        users=users,
+        refresh_tokens=refresh_tokens,
+        cache=cache,
+        tasks=tasks,
+        tokens=tokens,
+    )
 
 
 def register(harness: Harness, email: str = "Alan@Example.com") -> int:
@@ -49,7 +67,7 @@ def test_register_stores_a_hash_and_schedules_the_welcome_email(harness: Harness
     assert user.is_active
     stored = harness.users.users[user.id]
     assert stored.password_hash != PASSWORD
-    assert PasswordHasher().verify(stored.password_hash, PASSWORD)
+    assert FAST_PASSWORD_HASHER.verify(stored.password_hash, PASSWORD)
     assert len(harness.tasks.emails) == 1
     to, subject, body = harness.tasks.emails[0]
     assert to == "alan@example.com"
@@ -123,24 +141,22 @@ def test_each_refresh_token_works_once(harness: Harness) -> None:
     assert harness.service.refresh(RefreshRequest(refresh_token=renewed.refresh_token))
 
 
-def test_used_refresh_tokens_are_remembered_until_they_expire(
-    harness: Harness, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_refresh_records_the_token_id_until_the_token_expires(harness: Harness) -> None:
     user_id = register(harness)
     refresh_token = harness.tokens.encode(user_id, TokenType.REFRESH)
-    remembered: list[tuple[str, int]] = []
-    real_add = harness.cache.add
-
-    def recording_add(key: str, value: str, ttl_seconds: int) -> bool:
-        remembered.append((key, ttl_seconds))
-        return real_add(key, value, ttl_seconds)
-
-    monkeypatch.setattr(harness.cache, "add", recording_add)
+    claims = harness.tokens.decode_claims(refresh_token, TokenType.REFRESH)
     harness.service.refresh(RefreshRequest(refresh_token=refresh_token))
-    [(key, ttl)] = remembered
-    token_id = harness.tokens.decode_claims(refresh_token, TokenType.REFRESH).token_id
-    assert key == used_refresh_token_key(token_id)
-    assert 3590 <= ttl <= 3601
+    assert harness.refresh_tokens.used == {claims.token_id: claims.expires_at}
+    assert 3590 <= (claims.expires_at - datetime.now(UTC)).total_seconds() <= 3601
+
+
+def test_a_refresh_token_claimed_by_another_process_is_refused(harness: Harness) -> None:
+    user_id = register(harness)
+    refresh_token = harness.tokens.encode(user_id, TokenType.REFRESH)
+    claims = harness.tokens.decode_claims(refresh_token, TokenType.REFRESH)
+    assert harness.refresh_tokens.claim(claims.token_id, claims.expires_at)
+    with pytest.raises(UnauthorizedError, match="already been used"):
+        harness.service.refresh(RefreshRequest(refresh_token=refresh_token))
 
 
 def test_tokens_of_deleted_users_are_rejected(harness: Harness) -> None:
