@@ -448,9 +448,15 @@ def test_main_shuts_down_on_sigterm(settings: Settings, monkeypatch: pytest.Monk
     monkeypatch.setattr(grpc_server, "configure_logging", lambda _: None)
     previous = {signum: signal.getsignal(signum) for signum in (signal.SIGTERM, signal.SIGINT)}
 
+    served: list[bool] = []
+
     def terminate_when_serving() -> None:
-        wait_until_serving(f"127.0.0.1:{port}")
-        os.kill(os.getpid(), signal.SIGTERM)
+        # SIGTERM is sent in any case, so that main() returns even if the server never serves.
+        try:
+            wait_until_serving(f"127.0.0.1:{port}")
+            served.append(True)
+        finally:
+            os.kill(os.getpid(), signal.SIGTERM)
 
     killer = threading.Thread(target=terminate_when_serving, daemon=True)
     killer.start()
@@ -460,6 +466,7 @@ def test_main_shuts_down_on_sigterm(settings: Settings, monkeypatch: pytest.Monk
         for signum, handler in previous.items():
             signal.signal(signum, handler)
     killer.join(timeout=5)
+    assert served == [True]
     assert not probe.is_serving(f"127.0.0.1:{port}", timeout=0.5)
 
 
