@@ -131,12 +131,22 @@ fn run_resource(args: AddResourceArgs) -> Result<()> {
                 started.elapsed().as_millis()
             ));
             let url = format!("REST: /api/v1/{}", names.kebab_plural);
-            ui::print_next_steps(&[
-                ("uv run alembic upgrade head", "create the table"),
-                ("make codegen", "compile the new proto"),
-                ("make test", "run the tests of every layer"),
-                (&url, "gRPC: the Get/List/Create/Update/Delete service"),
-            ]);
+            let grpc = Features::from_manifest(&manifest).grpc;
+            let mut next: Vec<(&str, &str)> =
+                vec![("uv run alembic upgrade head", "create the table")];
+            if grpc {
+                next.push(("make codegen", "compile the new proto"));
+            }
+            next.push(("make test", "run the tests of every layer"));
+            next.push((
+                &url,
+                if grpc {
+                    "gRPC: the Get/List/Create/Update/Delete service"
+                } else {
+                    "GET/POST on the collection, GET/PATCH/DELETE on /{id}"
+                },
+            ));
+            ui::print_next_steps(&next);
             Ok(())
         }
     }
