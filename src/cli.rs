@@ -120,6 +120,7 @@ Examples:
   arcana new myservice
   arcana new order-service --path ~/code/orders
   arcana new myservice --dry-run
+  arcana new myservice --no-grpc --no-worker   REST only, without Celery
   arcana new myservice --install      Also git init, uv sync, compile protos and run the tests
 
 The name may be written as `order-service`, `order_service` or `OrderService`; the directory
