@@ -120,8 +120,8 @@ Examples:
   arcana new myservice
   arcana new order-service --path ~/code/orders
   arcana new myservice --dry-run
-  arcana new myservice --no-grpc --no-worker   REST only, without Celery
-  arcana new myservice --install      Also git init, uv sync, compile protos and run the tests
+  arcana new myservice --no-grpc --no-worker  REST only, without Celery
+  arcana new myservice --install              Also git init, uv sync, compile protos and run the tests
 
 The name may be written as `order-service`, `order_service` or `OrderService`; the directory
 keeps the name as written, the Python distribution is `order-service` and identifiers that need
