@@ -15,6 +15,7 @@ from app.repository import database
 from app.repository.cache_repository import CacheRepository
 from app.service.auth_service import AuthService
 from app.service.health_service import HealthService
+from app.service.task_queue import TaskQueue
 from app.tasks.mailer import Mailer
 
 # Implementations, in the order resources were added.
@@ -43,6 +44,7 @@ class Container:
     session_factory: database.SessionFactory
     cache: CacheRepository
     mailer: Mailer
+    task_queue: TaskQueue
     health_service: HealthService
     auth_service: AuthService
     product_service: ProductService
@@ -77,6 +79,7 @@ def build_container(
         access_ttl_seconds=settings.access_token_ttl_seconds,
         refresh_ttl_seconds=settings.refresh_token_ttl_seconds,
     )
+    task_queue: TaskQueue = CeleryTaskQueue()
     health_service = HealthServiceImpl(
         {"database": partial(database.ping, engine), "cache": cache.ping}
     )
@@ -86,7 +89,7 @@ def build_container(
         cache=cache,
         tokens=tokens,
         hasher=password_hasher or PasswordHasher(),
-        tasks=CeleryTaskQueue(),
+        tasks=task_queue,
         cache_ttl_seconds=settings.cache_ttl_seconds,
     )
     product_service = ProductServiceImpl(
@@ -106,6 +109,7 @@ def build_container(
         session_factory=session_factory,
         cache=cache,
         mailer=LoggingMailer(),
+        task_queue=task_queue,
         health_service=health_service,
         auth_service=auth_service,
         product_service=product_service,

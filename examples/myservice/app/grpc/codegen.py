@@ -2,7 +2,8 @@
 
 Run ``python -m app.grpc.codegen`` (``make codegen``). For every proto it writes ``*_pb2.py``,
 ``*_pb2_grpc.py`` and their typed stubs (``*.pyi``, from mypy-protobuf) so that mypy checks the
-servicers. protoc names imports after the proto path (``from myservice.v1 import auth_pb2``);
+servicers. protoc names imports after the proto path, as in
+``from myservice.v1 import auth_pb2``;
 they are rewritten to absolute imports inside ``app.grpc.generated``.
 
 Generation is idempotent: it is skipped while every output exists and is newer than every proto
