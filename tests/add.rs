@@ -16,10 +16,16 @@ fn arcana() -> Command {
 
 /// A fresh project in a temporary directory.
 fn project() -> (tempfile::TempDir, PathBuf) {
+    project_with(&[])
+}
+
+/// A fresh project generated with extra `arcana new` arguments.
+fn project_with(args: &[&str]) -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     arcana()
         .current_dir(tmp.path())
         .args(["new", "shop", "--no-input"])
+        .args(args)
         .assert()
         .success();
     let root = tmp.path().join("shop");
@@ -400,19 +406,6 @@ fn dry_run_json_lists_created_and_changed_files() {
         before
     );
     assert!(!project.join("app/model/tag.py").exists());
-}
-
-/// A fresh project generated with extra `arcana new` arguments.
-fn project_with(args: &[&str]) -> (tempfile::TempDir, PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
-    arcana()
-        .current_dir(tmp.path())
-        .args(["new", "shop", "--no-input"])
-        .args(args)
-        .assert()
-        .success();
-    let root = tmp.path().join("shop");
-    (tmp, root)
 }
 
 #[test]
