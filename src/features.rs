@@ -117,12 +117,19 @@ impl Features {
         features
     }
 
-    /// The `features` object templates read (`features.grpc`, ...).
+    /// Whether the project uses Redis: the cache and the worker's broker are its only users.
+    pub fn redis(&self) -> bool {
+        self.cache || self.worker
+    }
+
+    /// The `features` object templates read: each part by key (`features.grpc`, ...) and
+    /// `features.redis`, derived here so that templates do not repeat the rule.
     pub fn to_value(self) -> Value {
         let mut map = Map::new();
         for feature in Feature::ALL {
             map.insert(feature.key().to_string(), Value::Bool(self.has(feature)));
         }
+        map.insert("redis".to_string(), Value::Bool(self.redis()));
         Value::Object(map)
     }
 
@@ -245,5 +252,8 @@ mod tests {
         assert_eq!(features.enabled(), vec!["grpc", "worker", "auth"]);
         assert_eq!(features.to_value()["cache"], Value::Bool(false));
         assert_eq!(features.to_value()["auth"], Value::Bool(true));
+        assert_eq!(features.to_value()["redis"], Value::Bool(true));
+        features.set(Feature::Worker, false);
+        assert_eq!(features.to_value()["redis"], Value::Bool(false));
     }
 }
