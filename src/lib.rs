@@ -1,29 +1,21 @@
 //! `arcana` generates Python backend services in the Arcana Clean Architecture and grows them.
 //!
 //! The crate is split by responsibility, in the order a command flows through it:
-//! [`cli`] parses arguments, [`names`] validates what the user asked for, [`templates`] renders
-//! the embedded templates, [`plan`] describes every file to create or change in memory,
-//! [`apply`] is the only module that writes to disk, and [`ui`] talks to the terminal.
-//! [`commands`] holds one module per subcommand that strings these together.
+//! [`cli`] parses arguments, [`spec`] validates what the user asked for, [`render`] turns it
+//! into file contents from the embedded templates, [`project`] reads and reconciles an existing
+//! project, [`plan`] describes every file to create or change in memory, [`apply`] is the only
+//! module that writes to disk, and [`ui`] talks to the terminal. [`commands`] holds one module
+//! per subcommand that strings these together.
 
 pub mod apply;
 pub mod cli;
 pub mod commands;
-pub mod conflicts;
 pub mod error;
-pub mod features;
-pub mod fields;
-pub mod hoist;
-pub mod inflect;
-pub mod inject;
-pub mod manifest;
-pub mod migrations;
-pub mod names;
 pub mod plan;
-pub mod pyfmt;
-pub mod resource;
+pub mod project;
+pub mod render;
+pub mod spec;
 pub mod steps;
-pub mod templates;
 pub mod ui;
 
 use std::process::ExitCode;

@@ -8,11 +8,11 @@
 use std::path::{Path, PathBuf};
 
 use arcana::commands::add::{self, Outcome};
-use arcana::conflicts::OnConflict;
-use arcana::fields::parse_fields;
-use arcana::manifest::Manifest;
 use arcana::plan::{Change, Plan};
-use arcana::resource::resource_names;
+use arcana::project::conflicts::OnConflict;
+use arcana::project::manifest::Manifest;
+use arcana::render::resource::resource_names;
+use arcana::spec::fields::parse_fields;
 use assert_cmd::Command;
 
 const ALL_TYPES: &[&str] = &[

@@ -17,15 +17,17 @@ use tera::Context;
 use toml_edit::DocumentMut;
 
 use crate::cli::{AddArgs, AddCommand, AddResourceArgs};
-use crate::conflicts::{self, OnConflict, Report};
 use crate::error::UserError;
-use crate::features::Features;
-use crate::fields::{self, Field};
-use crate::inject::{self, Injection};
-use crate::manifest::{self, Manifest};
 use crate::plan::{Change, Plan};
-use crate::resource::{self, Names, ResourceView};
-use crate::{apply, hoist, migrations, pyfmt, templates, ui};
+use crate::project::conflicts::{self, OnConflict, Report};
+use crate::project::inject::{self, Injection};
+use crate::project::manifest::{self, Manifest};
+use crate::project::migrations;
+use crate::render::resource::{self, Names, ResourceView};
+use crate::render::{hoist, pyfmt, templates};
+use crate::spec::features::Features;
+use crate::spec::fields::{self, Field};
+use crate::{apply, ui};
 
 /// Template folder of the layers every stack shares.
 pub const BASE_TEMPLATES: &str = "resource/base";

@@ -4,7 +4,7 @@ use anyhow::Result;
 use console::style;
 
 use crate::cli::InfoArgs;
-use crate::manifest::Manifest;
+use crate::project::manifest::Manifest;
 
 pub fn run(args: InfoArgs) -> Result<()> {
     let start = match args.path {

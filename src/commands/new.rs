@@ -13,11 +13,12 @@ use tera::Context;
 
 use crate::cli::{NewArgs, Stack};
 use crate::error::UserError;
-use crate::features::{Feature, Features};
-use crate::names::{self, ProjectName};
 use crate::plan::Plan;
+use crate::render::templates;
+use crate::spec::features::{Feature, Features};
+use crate::spec::names::{self, ProjectName};
 use crate::steps::{self, Step};
-use crate::{apply, templates, ui};
+use crate::{apply, ui};
 
 /// Template folder holding every layer shared by all web stacks.
 pub const BASE_TEMPLATES: &str = "project/base";

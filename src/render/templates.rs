@@ -7,14 +7,14 @@
 //! translated too: `dot-gitignore` becomes `.gitignore` (so the templates do not act on this
 //! repository), and `__project_snake__` becomes the project's snake-case name.
 //!
-//! Rendering goes through [`crate::hoist`], which decides variables, conditions and loops itself
+//! Rendering goes through [`crate::render::hoist`], which decides variables, conditions and loops itself
 //! and leaves only what it cannot decide to Tera's (slow) parser; the output is Tera's.
 
 use anyhow::{Context as _, Result, anyhow};
 use include_dir::{Dir, include_dir};
 use tera::{Context, Tera};
 
-use crate::hoist;
+use crate::render::hoist;
 
 static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
 

@@ -9,8 +9,8 @@ use anyhow::{Context as _, Result, anyhow};
 use serde_json::{Map, Value};
 use toml_edit::DocumentMut;
 
-use crate::manifest::Manifest;
-use crate::templates::{self, PathVars, RenderedFile};
+use crate::project::manifest::Manifest;
+use crate::render::templates::{self, PathVars, RenderedFile};
 
 /// One optional part of a project.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,11 +10,11 @@ use heck::{ToKebabCase, ToSnakeCase, ToTitleCase, ToUpperCamelCase};
 use serde_json::{Map, Value, json};
 
 use crate::error::UserError;
-use crate::fields::{Field, FieldType};
-use crate::inflect;
-use crate::manifest::ResourceEntry;
-use crate::names::{self, PYTHON_KEYWORDS};
-use crate::pyfmt::{Expr, sequence};
+use crate::project::manifest::ResourceEntry;
+use crate::render::pyfmt::{Expr, sequence};
+use crate::spec::fields::{Field, FieldType};
+use crate::spec::inflect;
+use crate::spec::names::{self, PYTHON_KEYWORDS};
 
 /// Longest resource name accepted (snake_case), so every generated identifier stays readable
 /// and within PostgreSQL's 63-character limit.
@@ -339,7 +339,7 @@ pub fn entry_fields(entry: &ResourceEntry) -> Vec<Field> {
     entry
         .fields
         .iter()
-        .filter_map(|spec| crate::fields::parse_field(spec).ok())
+        .filter_map(|spec| crate::spec::fields::parse_field(spec).ok())
         .collect()
 }
 
@@ -1698,7 +1698,7 @@ fn capitalize(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fields::parse_field;
+    use crate::spec::fields::parse_field;
 
     fn view(spec: &str) -> FieldView {
         let field = parse_field(spec).unwrap();

@@ -8,7 +8,7 @@ use std::fmt;
 use heck::ToSnakeCase;
 
 use crate::error::UserError;
-use crate::names::{self, PYTHON_KEYWORDS};
+use crate::spec::names::{self, PYTHON_KEYWORDS};
 
 /// The help text that documents the syntax (shown by `arcana add resource --help`).
 pub const SYNTAX_HELP: &str = "\

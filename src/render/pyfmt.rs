@@ -10,7 +10,7 @@
 use std::cmp::Ordering;
 use std::collections::BTreeSet;
 
-use crate::names::STDLIB_MODULES;
+use crate::spec::names::STDLIB_MODULES;
 
 /// ruff's default line length, used by generated projects.
 pub const LINE_LENGTH: usize = 100;

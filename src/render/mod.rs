@@ -1,0 +1,7 @@
+//! Turning validated specs into file contents in memory: the embedded templates, the fast
+//! renderer in front of Tera, the Python layout rules, and the view model of a resource.
+
+pub mod hoist;
+pub mod pyfmt;
+pub mod resource;
+pub mod templates;

@@ -1,0 +1,7 @@
+//! What the user asked for, validated: project and resource names, field specs, plurals and
+//! the optional parts of a project. Nothing here renders or writes; everything here can refuse.
+
+pub mod features;
+pub mod fields;
+pub mod inflect;
+pub mod names;
