@@ -11,8 +11,8 @@ use arcana::commands::add::{self, Outcome};
 use arcana::plan::{Change, Plan};
 use arcana::project::conflicts::OnConflict;
 use arcana::project::manifest::Manifest;
-use arcana::render::resource::resource_names;
 use arcana::spec::fields::parse_fields;
+use arcana::spec::resource::resource_names;
 use assert_cmd::Command;
 
 const ALL_TYPES: &[&str] = &[

@@ -23,10 +23,11 @@ use crate::project::conflicts::{self, OnConflict, Report};
 use crate::project::inject::{self, Injection};
 use crate::project::manifest::{self, Manifest};
 use crate::project::migrations;
-use crate::render::resource::{self, Names, ResourceView};
+use crate::render::resource::ResourceView;
 use crate::render::{hoist, pyfmt, templates};
 use crate::spec::features::Features;
 use crate::spec::fields::{self, Field};
+use crate::spec::resource::{self, Names};
 use crate::{apply, ui};
 
 /// Template folder of the layers every stack shares.

@@ -5,3 +5,4 @@ pub mod features;
 pub mod fields;
 pub mod inflect;
 pub mod names;
+pub mod resource;
