@@ -52,7 +52,7 @@ pub enum AddCommand {
 fn add_resource_help() -> String {
     format!(
         "{}\n\n{}",
-        crate::spec::fields::SYNTAX_HELP,
+        crate::spec::fields::syntax_help(),
         "\
 Examples:
   arcana add resource product name:string:80:unique price:decimal:10,2 stock:int

@@ -29,6 +29,9 @@ const ALL_TYPES: &[&str] = &[
     "attributes:json:optional",
     "status:enum:draft,published,archived:index",
     "owner:ref:user",
+    "opens_at:time",
+    "closes_at:time:optional",
+    "contact:email:unique",
 ];
 
 fn project(dir: &Path) -> PathBuf {

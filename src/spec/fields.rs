@@ -8,64 +8,26 @@ use std::fmt;
 use heck::ToSnakeCase;
 
 use crate::error::UserError;
+use crate::render::types::{ArgKind, TypeRow, TypeTable};
 use crate::spec::names::{self, PYTHON_KEYWORDS};
 
-/// The help text that documents the syntax (shown by `arcana add resource --help`).
-pub const SYNTAX_HELP: &str = "\
-Fields are written NAME:TYPE[:ARG][:MODIFIER...]
-
-Types:
-  string[:N]            text up to N characters (default 255)    title:string:120
-  text                  unbounded text                          body:text
-  int | bigint          32-bit / 64-bit integer                  stock:int
-  float                 double precision number                  rating:float
-  decimal[:P,S]         exact number, P digits, S decimals (12,2) price:decimal:10,2
-  bool                  true / false                            active:bool
-  date | datetime       calendar date / timezone-aware instant   released_on:date
-  uuid                  UUID                                    sku:uuid
-  json                  any JSON value                          attributes:json
-  enum:A,B,C            one of the listed values                status:enum:draft,published
-  ref[:RESOURCE]        id of another resource (foreign key)    customer:ref  owner:ref:user
-
-Modifiers (any order): optional (nullable, may be omitted), unique, index";
-
-/// Column types a field can have.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FieldType {
-    String { max_length: u32 },
-    Text,
-    Int,
-    BigInt,
-    Float,
-    Decimal { precision: u32, scale: u32 },
-    Bool,
-    Date,
-    DateTime,
-    Uuid,
-    Json,
-    Enum { values: Vec<String> },
-    Ref { target: String },
+/// The help text that documents the syntax (shown by `arcana add resource --help`), with the
+/// types from the field-type table.
+pub fn syntax_help() -> String {
+    format!(
+        "Fields are written NAME:TYPE[:ARG][:MODIFIER...]\n\nTypes:\n{}\nModifiers (any order): optional (nullable, may be omitted), unique, index",
+        TypeTable::get().help()
+    )
 }
 
-impl FieldType {
-    /// The type's keyword as written in a field spec and recorded in `arcana.toml`.
-    pub fn keyword(&self) -> &'static str {
-        match self {
-            FieldType::String { .. } => "string",
-            FieldType::Text => "text",
-            FieldType::Int => "int",
-            FieldType::BigInt => "bigint",
-            FieldType::Float => "float",
-            FieldType::Decimal { .. } => "decimal",
-            FieldType::Bool => "bool",
-            FieldType::Date => "date",
-            FieldType::DateTime => "datetime",
-            FieldType::Uuid => "uuid",
-            FieldType::Json => "json",
-            FieldType::Enum { .. } => "enum",
-            FieldType::Ref { .. } => "ref",
-        }
-    }
+/// The argument a field's type takes, parsed (see [`ArgKind`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TypeArg {
+    None,
+    Length(u32),
+    Digits { precision: u32, scale: u32 },
+    Values(Vec<String>),
+    Target(String),
 }
 
 /// One validated field.
@@ -73,7 +35,9 @@ impl FieldType {
 pub struct Field {
     /// snake_case attribute name; for a `ref` field the relationship name (`customer`).
     pub name: String,
-    pub ty: FieldType,
+    /// The type's canonical keyword in the field-type table (`string`, `decimal`, `time`, ...).
+    pub kind: String,
+    pub arg: TypeArg,
     pub optional: bool,
     pub unique: bool,
     pub indexed: bool,
@@ -82,23 +46,44 @@ pub struct Field {
 impl Field {
     /// The column / attribute that holds the value: `customer_id` for a reference.
     pub fn column(&self) -> String {
-        match self.ty {
-            FieldType::Ref { .. } => format!("{}_id", self.name),
+        match self.arg {
+            TypeArg::Target(_) => format!("{}_id", self.name),
             _ => self.name.clone(),
         }
+    }
+
+    /// The resource a reference field points at.
+    pub fn target(&self) -> Option<&str> {
+        match &self.arg {
+            TypeArg::Target(target) => Some(target),
+            _ => None,
+        }
+    }
+
+    /// The values of an enum field (empty for other types).
+    pub fn values(&self) -> &[String] {
+        match &self.arg {
+            TypeArg::Values(values) => values,
+            _ => &[],
+        }
+    }
+
+    /// The type's row in the field-type table.
+    pub fn row(&self) -> &'static TypeRow {
+        TypeTable::get().row(&self.kind)
     }
 }
 
 impl fmt::Display for Field {
     /// The canonical spec, as recorded in `arcana.toml` and accepted back by the parser.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.name, self.ty.keyword())?;
-        match &self.ty {
-            FieldType::String { max_length } => write!(f, ":{max_length}")?,
-            FieldType::Decimal { precision, scale } => write!(f, ":{precision},{scale}")?,
-            FieldType::Enum { values } => write!(f, ":{}", values.join(","))?,
-            FieldType::Ref { target } => write!(f, ":{target}")?,
-            _ => {}
+        write!(f, "{}:{}", self.name, self.kind)?;
+        match &self.arg {
+            TypeArg::None => {}
+            TypeArg::Length(max_length) => write!(f, ":{max_length}")?,
+            TypeArg::Digits { precision, scale } => write!(f, ":{precision},{scale}")?,
+            TypeArg::Values(values) => write!(f, ":{}", values.join(","))?,
+            TypeArg::Target(target) => write!(f, ":{target}")?,
         }
         for (on, word) in [
             (self.optional, "optional"),
@@ -113,9 +98,9 @@ impl fmt::Display for Field {
     }
 }
 
-/// Names a field cannot take, with the reason. Every resource already has these attributes,
-/// or they shadow an attribute of SQLAlchemy's declarative base, Marshmallow schemas, Pydantic
-/// models or generated protobuf messages.
+/// Names a field cannot take in any stack, with the reason. Every resource already has these
+/// attributes, or they shadow an attribute of SQLAlchemy's declarative base, Pydantic models or
+/// generated protobuf messages. A stack adds its own in `templates/stacks/<stack>/types.toml`.
 const RESERVED_FIELDS: &[(&str, &str)] = &[
     ("id", "every resource already has an `id` primary key"),
     ("created_at", "every resource already records `created_at`"),
@@ -136,12 +121,6 @@ const RESERVED_FIELDS: &[(&str, &str)] = &[
         "session",
         "it is used for the database session throughout the generated code",
     ),
-    ("fields", "it shadows `fields` of Marshmallow schemas"),
-    ("opts", "it shadows `opts` of Marshmallow schemas"),
-    ("context", "it shadows `context` of Marshmallow schemas"),
-    ("validate", "it shadows `validate` of Marshmallow schemas"),
-    ("load", "it shadows `load` of Marshmallow schemas"),
-    ("dump", "it shadows `dump` of Marshmallow schemas"),
     (
         "descriptor",
         "it shadows `DESCRIPTOR` of generated protobuf messages",
@@ -202,91 +181,77 @@ pub fn parse_field(spec: &str) -> Result<Field, UserError> {
     let rest: Vec<&str> = parts.collect();
     let mut name = field_name(spec, raw_name)?;
     let type_word = raw_type.to_ascii_lowercase();
-    let (ty, modifier_start) = match type_word.as_str() {
-        "string" | "str" => match rest.first().filter(|a| !is_modifier(a)) {
-            Some(arg) => match arg.parse::<u32>() {
-                Ok(n) if (1..=65_535).contains(&n) => (FieldType::String { max_length: n }, 1),
+    let table = TypeTable::get();
+    let Some((kind, row)) = table.lookup(&type_word) else {
+        return bad(
+            format!("`{type_word}` is not a known type"),
+            format!("Use one of {}", table.keywords()),
+        );
+    };
+    let given = rest.first().filter(|a| !is_modifier(a)).copied();
+    let (arg, modifier_start) = match row.arg {
+        None => (TypeArg::None, 0),
+        Some(ArgKind::Length) => {
+            let text = given.or(row.default.as_deref()).unwrap_or_default();
+            match text.parse::<u32>() {
+                Ok(n) if (1..=65_535).contains(&n) => {
+                    (TypeArg::Length(n), usize::from(given.is_some()))
+                }
                 _ => {
                     return bad(
-                        format!("`{arg}` is neither a length (1 to 65535) nor a modifier"),
-                        "Write a length and modifiers, e.g. `title:string:120:unique`".into(),
+                        format!("`{text}` is neither a length (1 to 65535) nor a modifier"),
+                        format!(
+                            "Write a length and modifiers, e.g. `{raw_name}:{kind}:120:unique`"
+                        ),
                     );
                 }
-            },
-            None => (FieldType::String { max_length: 255 }, 0),
-        },
-        "text" => (FieldType::Text, 0),
-        "int" | "integer" => (FieldType::Int, 0),
-        "bigint" => (FieldType::BigInt, 0),
-        "float" => (FieldType::Float, 0),
-        "decimal" | "numeric" => match rest.first().filter(|a| !is_modifier(a)) {
-            Some(arg) => {
-                let parsed = arg.split_once(',').and_then(|(p, s)| {
-                    Some((p.trim().parse::<u32>().ok()?, s.trim().parse::<u32>().ok()?))
-                });
-                match parsed {
-                    Some((precision, scale)) if (1..=38).contains(&precision) && scale <= precision => {
-                        (FieldType::Decimal { precision, scale }, 1)
-                    }
-                    _ => return bad(format!("`{arg}` is not PRECISION,SCALE"), "Write it as `price:decimal:10,2` (1 to 38 digits, scale at most the precision)".into()),
+            }
+        }
+        Some(ArgKind::Digits) => {
+            let text = given.or(row.default.as_deref()).unwrap_or_default();
+            let parsed = text.split_once(',').and_then(|(p, s)| {
+                Some((p.trim().parse::<u32>().ok()?, s.trim().parse::<u32>().ok()?))
+            });
+            match parsed {
+                Some((precision, scale)) if (1..=38).contains(&precision) && scale <= precision => {
+                    (
+                        TypeArg::Digits { precision, scale },
+                        usize::from(given.is_some()),
+                    )
+                }
+                _ => {
+                    return bad(
+                        format!("`{text}` is not PRECISION,SCALE"),
+                        format!(
+                            "Write it as `{raw_name}:{kind}:10,2` (1 to 38 digits, scale at most the precision)"
+                        ),
+                    );
                 }
             }
-            None => (
-                FieldType::Decimal {
-                    precision: 12,
-                    scale: 2,
-                },
-                0,
-            ),
-        },
-        "bool" | "boolean" => (FieldType::Bool, 0),
-        "date" => (FieldType::Date, 0),
-        "datetime" | "timestamp" => (FieldType::DateTime, 0),
-        "uuid" => (FieldType::Uuid, 0),
-        "json" => (FieldType::Json, 0),
-        "enum" => {
-            let Some(arg) = rest.first().filter(|a| !is_modifier(a)) else {
+        }
+        Some(ArgKind::Values) => {
+            let Some(arg) = given else {
                 return bad(
-                    "an enum needs its values".into(),
-                    format!("List them after the type, e.g. `{raw_name}:enum:draft,published`"),
+                    format!("an {kind} needs its values"),
+                    format!("List them after the type, e.g. `{raw_name}:{kind}:draft,published`"),
                 );
             };
-            (
-                FieldType::Enum {
-                    values: enum_values(spec, arg)?,
-                },
-                1,
-            )
+            (TypeArg::Values(enum_values(spec, arg)?), 1)
         }
-        "ref" | "references" | "belongs_to" => {
+        Some(ArgKind::Target) => {
             if let Some(stripped) = name.strip_suffix("_id") {
                 name = stripped.to_string();
             }
-            match rest.first().filter(|a| !is_modifier(a)) {
-                Some(target) => (
-                    FieldType::Ref {
-                        target: target.to_snake_case(),
-                    },
-                    1,
-                ),
-                None => (
-                    FieldType::Ref {
-                        target: name.clone(),
-                    },
-                    0,
-                ),
+            match given {
+                Some(target) => (TypeArg::Target(target.to_snake_case()), 1),
+                None => (TypeArg::Target(name.clone()), 0),
             }
-        }
-        other => {
-            return bad(
-                format!("`{other}` is not a known type"),
-                "Use one of string, text, int, bigint, float, decimal, bool, date, datetime, uuid, json, enum, ref".into(),
-            );
         }
     };
     let mut field = Field {
         name,
-        ty,
+        kind: kind.to_string(),
+        arg,
         optional: false,
         unique: false,
         indexed: false,
@@ -304,18 +269,15 @@ pub fn parse_field(spec: &str) -> Result<Field, UserError> {
             }
             other => {
                 return bad(
-                    format!("`{other}` is not a modifier of `{}`", field.ty.keyword()),
+                    format!("`{other}` is not a modifier of `{}`", field.kind),
                     "Modifiers are optional, unique and index, e.g. `email:string:unique`".into(),
                 );
             }
         }
     }
-    if matches!(field.ty, FieldType::Json | FieldType::Text) && (field.unique || field.indexed) {
+    if !row.indexable && (field.unique || field.indexed) {
         return bad(
-            format!(
-                "a `{}` field cannot be unique or indexed",
-                field.ty.keyword()
-            ),
+            format!("a `{}` field cannot be unique or indexed", field.kind),
             "Use `string:N` for a unique or indexed text value".into(),
         );
     }
@@ -397,39 +359,37 @@ mod tests {
 
     #[test]
     fn parses_every_type() {
-        assert_eq!(ok("title:string").ty, FieldType::String { max_length: 255 });
+        let arg = |spec: &str| {
+            let f = ok(spec);
+            (f.kind, f.arg)
+        };
+        assert_eq!(arg("title:string"), ("string".into(), TypeArg::Length(255)));
+        assert_eq!(arg("title:str:80"), ("string".into(), TypeArg::Length(80)));
+        for (spec, kind) in [
+            ("body:text", "text"),
+            ("stock:int", "int"),
+            ("stock:integer", "int"),
+            ("views:bigint", "bigint"),
+            ("rating:float", "float"),
+            ("active:boolean", "bool"),
+            ("born_on:date", "date"),
+            ("seen_at:timestamp", "datetime"),
+            ("opens_at:time", "time"),
+            ("contact:email", "email"),
+            ("sku:uuid", "uuid"),
+            ("attributes:json", "json"),
+        ] {
+            assert_eq!(arg(spec), (kind.into(), TypeArg::None), "{spec}");
+        }
+        let digits = |precision, scale| TypeArg::Digits { precision, scale };
+        assert_eq!(arg("price:decimal"), ("decimal".into(), digits(12, 2)));
+        assert_eq!(arg("price:numeric:10,3"), ("decimal".into(), digits(10, 3)));
         assert_eq!(
-            ok("title:string:80").ty,
-            FieldType::String { max_length: 80 }
-        );
-        assert_eq!(ok("body:text").ty, FieldType::Text);
-        assert_eq!(ok("stock:int").ty, FieldType::Int);
-        assert_eq!(ok("views:bigint").ty, FieldType::BigInt);
-        assert_eq!(ok("rating:float").ty, FieldType::Float);
-        assert_eq!(
-            ok("price:decimal").ty,
-            FieldType::Decimal {
-                precision: 12,
-                scale: 2
-            }
-        );
-        assert_eq!(
-            ok("price:decimal:10,3").ty,
-            FieldType::Decimal {
-                precision: 10,
-                scale: 3
-            }
-        );
-        assert_eq!(ok("active:bool").ty, FieldType::Bool);
-        assert_eq!(ok("born_on:date").ty, FieldType::Date);
-        assert_eq!(ok("seen_at:datetime").ty, FieldType::DateTime);
-        assert_eq!(ok("sku:uuid").ty, FieldType::Uuid);
-        assert_eq!(ok("attributes:json").ty, FieldType::Json);
-        assert_eq!(
-            ok("status:enum:draft,Published").ty,
-            FieldType::Enum {
-                values: vec!["draft".into(), "published".into()]
-            }
+            arg("status:enum:draft,Published"),
+            (
+                "enum".into(),
+                TypeArg::Values(vec!["draft".into(), "published".into()])
+            )
         );
     }
 
@@ -440,26 +400,14 @@ mod tests {
             (f.name.as_str(), f.column()),
             ("customer", "customer_id".to_string())
         );
-        assert_eq!(
-            f.ty,
-            FieldType::Ref {
-                target: "customer".into()
-            }
-        );
+        assert_eq!(f.target(), Some("customer"));
         let f = ok("owner_id:ref:user:optional");
         assert_eq!(f.name, "owner");
-        assert_eq!(
-            f.ty,
-            FieldType::Ref {
-                target: "user".into()
-            }
-        );
+        assert_eq!(f.target(), Some("user"));
         assert!(f.optional);
         assert_eq!(
-            ok("buyer:references:OrderItem").ty,
-            FieldType::Ref {
-                target: "order_item".into()
-            }
+            ok("buyer:references:OrderItem").target(),
+            Some("order_item")
         );
     }
 
@@ -468,7 +416,7 @@ mod tests {
         let f = ok("email:string:120:Unique:index:optional");
         assert!(f.unique && f.indexed && f.optional);
         let f = ok("code:string:unique");
-        assert_eq!(f.ty, FieldType::String { max_length: 255 });
+        assert_eq!(f.arg, TypeArg::Length(255));
         assert!(f.unique && !f.optional);
         assert_eq!(ok("unitPrice:decimal").name, "unit_price");
     }
@@ -481,6 +429,8 @@ mod tests {
             "status:enum:a,b",
             "owner:ref:user",
             "x:json",
+            "opens_at:time:optional",
+            "contact:email:unique",
         ] {
             assert_eq!(ok(spec).to_string(), spec);
             assert_eq!(ok(&ok(spec).to_string()), ok(spec));
@@ -528,6 +478,12 @@ mod tests {
                 .contains("`sorted` is not a modifier of `text`")
         );
         assert!(err("body:text:unique").message.contains("cannot be unique"));
+        assert!(
+            err("x:json:index")
+                .message
+                .contains("cannot be unique or indexed")
+        );
+        assert!(err("title:strng").hint.unwrap().contains("time, uuid"));
     }
 
     #[test]

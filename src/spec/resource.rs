@@ -6,7 +6,7 @@ use heck::{ToKebabCase, ToSnakeCase, ToUpperCamelCase};
 
 use crate::error::UserError;
 use crate::project::manifest::ResourceEntry;
-use crate::spec::fields::{Field, FieldType};
+use crate::spec::fields::Field;
 use crate::spec::inflect;
 use crate::spec::names::{self, PYTHON_KEYWORDS};
 
@@ -283,7 +283,7 @@ pub fn resolve_target(
     existing: &[ResourceEntry],
     has_users: bool,
 ) -> Result<Option<Target>, UserError> {
-    let FieldType::Ref { target } = &field.ty else {
+    let Some(target) = field.target() else {
         return Ok(None);
     };
     let wanted = inflect::singularize(&target.to_snake_case());

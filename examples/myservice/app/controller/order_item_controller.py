@@ -5,6 +5,7 @@ from typing import Any
 
 from flask_smorest import Blueprint
 
+from app.controller.schemas.common import UNAUTHORIZED
 from app.controller.schemas.error_schema import ErrorSchema
 from app.controller.schemas.order_item_schema import (
     OrderItemCreateSchema,
@@ -30,8 +31,6 @@ blp = Blueprint(
     url_prefix="/api/v1/order-items",
     description="Order items",
 )
-
-UNAUTHORIZED = "Missing or invalid bearer token"
 
 
 def _service() -> OrderItemService:

@@ -5,6 +5,7 @@ from typing import Any
 
 from flask_smorest import Blueprint
 
+from app.controller.schemas.common import UNAUTHORIZED
 from app.controller.schemas.error_schema import ErrorSchema
 from app.controller.schemas.product_schema import (
     ProductCreateSchema,
@@ -20,8 +21,6 @@ from app.middleware.container import current_container
 from app.service.product_service import ProductService
 
 blp = Blueprint("products", __name__, url_prefix="/api/v1/products", description="Products")
-
-UNAUTHORIZED = "Missing or invalid bearer token"
 
 
 def _service() -> ProductService:

@@ -1,9 +1,10 @@
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-Email = Annotated[EmailStr, Field(max_length=255), AfterValidator(str.lower)]
+from app.dto.types import Email
+
 Password = Annotated[str, Field(min_length=8, max_length=128)]
 FullName = Annotated[str, Field(min_length=1, max_length=100)]
 

@@ -6,15 +6,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-Decimal10_2 = Annotated[Decimal, Field(max_digits=10, decimal_places=2)]
-Int32 = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
-RowId = Annotated[int, Field(ge=1)]
-
-
-def _not_null(value: object) -> object:
-    if value is None:
-        raise ValueError("may not be null")
-    return value
+from app.dto.types import Int32, RowId
+from app.dto.validation import not_null
 
 
 class OrderItemCreate(BaseModel):
@@ -22,7 +15,7 @@ class OrderItemCreate(BaseModel):
 
     product_id: RowId
     quantity: Int32
-    unit_price: Decimal10_2
+    unit_price: Annotated[Decimal, Field(max_digits=10, decimal_places=2)]
     buyer_id: RowId
     note: str | None = None
 
@@ -34,14 +27,14 @@ class OrderItemUpdate(BaseModel):
 
     product_id: RowId | None = None
     quantity: Int32 | None = None
-    unit_price: Decimal10_2 | None = None
+    unit_price: Annotated[Decimal, Field(max_digits=10, decimal_places=2)] | None = None
     buyer_id: RowId | None = None
     note: str | None = None
 
     @field_validator("product_id", "quantity", "unit_price", "buyer_id")
     @classmethod
     def _required_fields_are_not_null(cls, value: object) -> object:
-        return _not_null(value)
+        return not_null(value)
 
     def changes(self) -> dict[str, Any]:
         """The fields present in the request, with their new values."""

@@ -6,25 +6,17 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from app.model.product import ProductStatus
-
-Decimal10_2 = Annotated[Decimal, Field(max_digits=10, decimal_places=2)]
-Int32 = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
-String80 = Annotated[str, Field(max_length=80)]
-
-
-def _not_null(value: object) -> object:
-    if value is None:
-        raise ValueError("may not be null")
-    return value
+from app.domain.product import ProductStatus
+from app.dto.types import Int32
+from app.dto.validation import not_null
 
 
 class ProductCreate(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    name: String80
+    name: Annotated[str, Field(max_length=80)]
     description: str | None = None
-    price: Decimal10_2
+    price: Annotated[Decimal, Field(max_digits=10, decimal_places=2)]
     stock: Int32
     status: ProductStatus
 
@@ -34,16 +26,16 @@ class ProductUpdate(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    name: String80 | None = None
+    name: Annotated[str, Field(max_length=80)] | None = None
     description: str | None = None
-    price: Decimal10_2 | None = None
+    price: Annotated[Decimal, Field(max_digits=10, decimal_places=2)] | None = None
     stock: Int32 | None = None
     status: ProductStatus | None = None
 
     @field_validator("name", "price", "stock", "status")
     @classmethod
     def _required_fields_are_not_null(cls, value: object) -> object:
-        return _not_null(value)
+        return not_null(value)
 
     def changes(self) -> dict[str, Any]:
         """The fields present in the request, with their new values."""

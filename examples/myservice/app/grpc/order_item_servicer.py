@@ -4,7 +4,6 @@ Requests are validated as the same DTOs the REST API uses; responses are built f
 the service returns. Errors are raised, never answered here: the error interceptor maps them.
 """
 
-from decimal import Decimal
 from typing import Any
 
 import grpc
@@ -12,17 +11,12 @@ from google.protobuf.empty_pb2 import Empty
 from google.protobuf.message import Message
 
 from app.core.errors import ValidationFailedError
+from app.core.pagination import DEFAULT_PAGE_SIZE
 from app.dto.order_item_dto import OrderItemCreate, OrderItemResponse, OrderItemUpdate
 from app.dto.validation import parse_dto
-from app.grpc.convert import message_to_dict, to_timestamp
+from app.grpc.convert import decimal_text, message_to_dict, to_timestamp
 from app.grpc.generated.myservice.v1 import order_item_pb2, order_item_pb2_grpc
 from app.service.order_item_service import OrderItemService
-
-DEFAULT_PAGE_SIZE = 20
-
-
-def _decimal_text(value: Decimal) -> str:
-    return format(value, "f")
 
 
 def order_item_to_proto(order_item: OrderItemResponse) -> order_item_pb2.OrderItem:
@@ -30,7 +24,7 @@ def order_item_to_proto(order_item: OrderItemResponse) -> order_item_pb2.OrderIt
         id=order_item.id,
         product_id=order_item.product_id,
         quantity=order_item.quantity,
-        unit_price=_decimal_text(order_item.unit_price),
+        unit_price=decimal_text(order_item.unit_price),
         buyer_id=order_item.buyer_id,
         note=order_item.note,
         created_at=to_timestamp(order_item.created_at),

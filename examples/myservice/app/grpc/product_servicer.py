@@ -4,7 +4,6 @@ Requests are validated as the same DTOs the REST API uses; responses are built f
 the service returns. Errors are raised, never answered here: the error interceptor maps them.
 """
 
-from decimal import Decimal
 from typing import Any
 
 import grpc
@@ -12,17 +11,12 @@ from google.protobuf.empty_pb2 import Empty
 from google.protobuf.message import Message
 
 from app.core.errors import ValidationFailedError
+from app.core.pagination import DEFAULT_PAGE_SIZE
 from app.dto.product_dto import ProductCreate, ProductResponse, ProductUpdate
 from app.dto.validation import parse_dto
-from app.grpc.convert import message_to_dict, to_timestamp
+from app.grpc.convert import decimal_text, message_to_dict, to_timestamp
 from app.grpc.generated.myservice.v1 import product_pb2, product_pb2_grpc
 from app.service.product_service import ProductService
-
-DEFAULT_PAGE_SIZE = 20
-
-
-def _decimal_text(value: Decimal) -> str:
-    return format(value, "f")
 
 
 def product_to_proto(product: ProductResponse) -> product_pb2.Product:
@@ -30,7 +24,7 @@ def product_to_proto(product: ProductResponse) -> product_pb2.Product:
         id=product.id,
         name=product.name,
         description=product.description,
-        price=_decimal_text(product.price),
+        price=decimal_text(product.price),
         stock=product.stock,
         status=str(product.status),
         created_at=to_timestamp(product.created_at),

@@ -1,23 +1,13 @@
 """The product entity (table `products`)."""
 
-import enum
 from decimal import Decimal
 
 from sqlalchemy import Enum, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.domain import enum_values
+from app.domain.product import ProductStatus
 from app.model.base import Base, TimestampMixin
-
-
-def _enum_values(members: type[enum.Enum]) -> list[str]:
-    """Store the values of an enum (`"draft"`), not the names of its members."""
-    return [member.value for member in members]
-
-
-class ProductStatus(enum.StrEnum):
-    DRAFT = "draft"
-    ACTIVE = "active"
-    RETIRED = "retired"
 
 
 class Product(TimestampMixin, Base):
@@ -33,7 +23,7 @@ class Product(TimestampMixin, Base):
             name="product_status",
             native_enum=False,
             create_constraint=True,
-            values_callable=_enum_values,
+            values_callable=enum_values,
         ),
         index=True,
     )

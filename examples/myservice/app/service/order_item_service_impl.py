@@ -2,6 +2,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from app.core.errors import NotFoundError, ValidationFailedError
+from app.core.pagination import check_page
 from app.dto.order_item_dto import (
     OrderItemCreate,
     OrderItemPage,
@@ -11,8 +12,6 @@ from app.dto.order_item_dto import (
 from app.model.order_item import OrderItem
 from app.repository.cache_repository import CacheRepository
 from app.repository.order_item_repository import OrderItemRepository
-
-MAX_PAGE_SIZE = 100
 
 REFERENCES: dict[str, str] = {"product_id": "product", "buyer_id": "user"}
 """Reference fields and what they point at."""
@@ -43,13 +42,7 @@ class OrderItemServiceImpl:
         return response
 
     def list_order_items(self, page: int, size: int) -> OrderItemPage:
-        errors: dict[str, list[str]] = {}
-        if page < 1:
-            errors["page"] = ["Must be greater than or equal to 1."]
-        if not 1 <= size <= MAX_PAGE_SIZE:
-            errors["size"] = [f"Must be between 1 and {MAX_PAGE_SIZE}."]
-        if errors:
-            raise ValidationFailedError.from_fields(errors)
+        check_page(page, size)
         rows, total = self._repository.list_page(page, size)
         items = [OrderItemResponse.model_validate(row) for row in rows]
         return OrderItemPage(items=items, total=total, page=page, size=size)

@@ -1,13 +1,12 @@
 from collections.abc import Mapping
 from typing import Any
 
-from app.core.errors import ConflictError, NotFoundError, ValidationFailedError
+from app.core.errors import ConflictError, NotFoundError
+from app.core.pagination import check_page
 from app.dto.product_dto import ProductCreate, ProductPage, ProductResponse, ProductUpdate
 from app.model.product import Product
 from app.repository.cache_repository import CacheRepository
 from app.repository.product_repository import ProductRepository
-
-MAX_PAGE_SIZE = 100
 
 UNIQUE_FIELDS = ("name",)
 """Fields no two products may share."""
@@ -38,13 +37,7 @@ class ProductServiceImpl:
         return response
 
     def list_products(self, page: int, size: int) -> ProductPage:
-        errors: dict[str, list[str]] = {}
-        if page < 1:
-            errors["page"] = ["Must be greater than or equal to 1."]
-        if not 1 <= size <= MAX_PAGE_SIZE:
-            errors["size"] = [f"Must be between 1 and {MAX_PAGE_SIZE}."]
-        if errors:
-            raise ValidationFailedError.from_fields(errors)
+        check_page(page, size)
         rows, total = self._repository.list_page(page, size)
         items = [ProductResponse.model_validate(row) for row in rows]
         return ProductPage(items=items, total=total, page=page, size=size)

@@ -6,14 +6,12 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from werkzeug.test import TestResponse
 
 from app.wiring import Container
+from tests.controller.support import json_of
 from tests.fakes.order_item_samples import JSON_A, JSON_B, SAMPLE_A, SAMPLE_B, sample_refs
 
 URL = "/api/v1/order-items"
-
-Headers = dict[str, str]
 
 
 def values(body: Mapping[str, Any]) -> dict[str, Any]:
@@ -25,12 +23,6 @@ def values(body: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def json_of(response: TestResponse) -> dict[str, Any]:
-    data = response.get_json()
-    assert isinstance(data, dict), response.data
-    return data
-
-
 @pytest.fixture
 def refs(container: Container) -> dict[str, int]:
     return sample_refs(container)
@@ -38,7 +30,7 @@ def refs(container: Container) -> dict[str, int]:
 
 def create(
     client: FlaskClient,
-    auth_headers: Headers,
+    auth_headers: dict[str, str],
     payload: Mapping[str, Any],
 ) -> dict[str, Any]:
     response = client.post(URL, json=payload, headers=auth_headers)
@@ -46,7 +38,11 @@ def create(
     return json_of(response)
 
 
-def test_create_then_get(client: FlaskClient, auth_headers: Headers, refs: dict[str, int]) -> None:
+def test_create_then_get(
+    client: FlaskClient,
+    auth_headers: dict[str, str],
+    refs: dict[str, int],
+) -> None:
     created = create(client, auth_headers, {**JSON_A, **refs})
 
     response = client.get(f"{URL}/{created['id']}", headers=auth_headers)
@@ -57,7 +53,7 @@ def test_create_then_get(client: FlaskClient, auth_headers: Headers, refs: dict[
     assert created["unit_price"] == JSON_A["unit_price"]
 
 
-def test_get_missing_is_404(client: FlaskClient, auth_headers: Headers) -> None:
+def test_get_missing_is_404(client: FlaskClient, auth_headers: dict[str, str]) -> None:
     response = client.get(f"{URL}/999999", headers=auth_headers)
 
     assert response.status_code == 404
@@ -66,7 +62,7 @@ def test_get_missing_is_404(client: FlaskClient, auth_headers: Headers) -> None:
 
 def test_list_paginates_in_id_order(
     client: FlaskClient,
-    auth_headers: Headers,
+    auth_headers: dict[str, str],
     refs: dict[str, int],
 ) -> None:
     first = create(client, auth_headers, {**JSON_A, **refs})
@@ -85,7 +81,7 @@ def test_list_paginates_in_id_order(
 
 def test_update_changes_the_given_fields(
     client: FlaskClient,
-    auth_headers: Headers,
+    auth_headers: dict[str, str],
     refs: dict[str, int],
 ) -> None:
     created = create(client, auth_headers, {**JSON_A, **refs})
@@ -99,7 +95,7 @@ def test_update_changes_the_given_fields(
 
 def test_update_sets_an_optional_field_to_null(
     client: FlaskClient,
-    auth_headers: Headers,
+    auth_headers: dict[str, str],
     refs: dict[str, int],
 ) -> None:
     created = create(client, auth_headers, {**JSON_A, **refs})
@@ -112,7 +108,7 @@ def test_update_sets_an_optional_field_to_null(
 
 def test_update_refuses_null_for_a_required_field(
     client: FlaskClient,
-    auth_headers: Headers,
+    auth_headers: dict[str, str],
     refs: dict[str, int],
 ) -> None:
     created = create(client, auth_headers, {**JSON_A, **refs})
@@ -129,7 +125,7 @@ def test_update_refuses_null_for_a_required_field(
 
 def test_create_without_a_required_field_is_422(
     client: FlaskClient,
-    auth_headers: Headers,
+    auth_headers: dict[str, str],
     refs: dict[str, int],
 ) -> None:
     payload = {**JSON_A, **refs}
@@ -141,13 +137,13 @@ def test_create_without_a_required_field_is_422(
     assert "product_id" in json_of(response)["details"]["fields"]
 
 
-def test_update_missing_is_404(client: FlaskClient, auth_headers: Headers) -> None:
+def test_update_missing_is_404(client: FlaskClient, auth_headers: dict[str, str]) -> None:
     response = client.patch(f"{URL}/999999", json={}, headers=auth_headers)
 
     assert response.status_code == 404
 
 
-def test_delete(client: FlaskClient, auth_headers: Headers, refs: dict[str, int]) -> None:
+def test_delete(client: FlaskClient, auth_headers: dict[str, str], refs: dict[str, int]) -> None:
     created = create(client, auth_headers, {**JSON_A, **refs})
 
     assert client.delete(f"{URL}/{created['id']}", headers=auth_headers).status_code == 204
@@ -157,7 +153,7 @@ def test_delete(client: FlaskClient, auth_headers: Headers, refs: dict[str, int]
 
 def test_invalid_value_is_422(
     client: FlaskClient,
-    auth_headers: Headers,
+    auth_headers: dict[str, str],
     refs: dict[str, int],
 ) -> None:
     payload = {**JSON_A, **refs, "product_id": "first"}
@@ -171,7 +167,7 @@ def test_invalid_value_is_422(
 
 def test_unknown_field_is_422(
     client: FlaskClient,
-    auth_headers: Headers,
+    auth_headers: dict[str, str],
     refs: dict[str, int],
 ) -> None:
     response = client.post(URL, json={**JSON_A, **refs, "unexpected": 1}, headers=auth_headers)
@@ -182,7 +178,7 @@ def test_unknown_field_is_422(
 
 def test_missing_reference_is_422(
     client: FlaskClient,
-    auth_headers: Headers,
+    auth_headers: dict[str, str],
     refs: dict[str, int],
 ) -> None:
     column = next(iter(refs))

@@ -6,15 +6,13 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from werkzeug.test import TestResponse
 
-from app.model.product import ProductStatus
+from app.domain.product import ProductStatus
 from app.wiring import Container
+from tests.controller.support import json_of
 from tests.fakes.product_samples import JSON_A, JSON_B, SAMPLE_A, SAMPLE_B, sample_refs
 
 URL = "/api/v1/products"
-
-Headers = dict[str, str]
 
 
 def values(body: Mapping[str, Any]) -> dict[str, Any]:
@@ -28,12 +26,6 @@ def values(body: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def json_of(response: TestResponse) -> dict[str, Any]:
-    data = response.get_json()
-    assert isinstance(data, dict), response.data
-    return data
-
-
 @pytest.fixture
 def refs(container: Container) -> dict[str, int]:
     return sample_refs(container)
@@ -41,7 +33,7 @@ def refs(container: Container) -> dict[str, int]:
 
 def create(
     client: FlaskClient,
-    auth_headers: Headers,
+    auth_headers: dict[str, str],
     payload: Mapping[str, Any],
 ) -> dict[str, Any]:
     response = client.post(URL, json=payload, headers=auth_headers)
@@ -49,7 +41,11 @@ def create(
     return json_of(response)
 
 
-def test_create_then_get(client: FlaskClient, auth_headers: Headers, refs: dict[str, int]) -> None:
+def test_create_then_get(
+    client: FlaskClient,
+    auth_headers: dict[str, str],
+    refs: dict[str, int],
+) -> None:
     created = create(client, auth_headers, {**JSON_A, **refs})
 
     response = client.get(f"{URL}/{created['id']}", headers=auth_headers)
@@ -60,7 +56,7 @@ def test_create_then_get(client: FlaskClient, auth_headers: Headers, refs: dict[
     assert created["price"] == JSON_A["price"]
 
 
-def test_get_missing_is_404(client: FlaskClient, auth_headers: Headers) -> None:
+def test_get_missing_is_404(client: FlaskClient, auth_headers: dict[str, str]) -> None:
     response = client.get(f"{URL}/999999", headers=auth_headers)
 
     assert response.status_code == 404
@@ -69,7 +65,7 @@ def test_get_missing_is_404(client: FlaskClient, auth_headers: Headers) -> None:
 
 def test_list_paginates_in_id_order(
     client: FlaskClient,
-    auth_headers: Headers,
+    auth_headers: dict[str, str],
     refs: dict[str, int],
 ) -> None:
     first = create(client, auth_headers, {**JSON_A, **refs})
@@ -88,7 +84,7 @@ def test_list_paginates_in_id_order(
 
 def test_update_changes_the_given_fields(
     client: FlaskClient,
-    auth_headers: Headers,
+    auth_headers: dict[str, str],
     refs: dict[str, int],
 ) -> None:
     created = create(client, auth_headers, {**JSON_A, **refs})
@@ -102,7 +98,7 @@ def test_update_changes_the_given_fields(
 
 def test_update_sets_an_optional_field_to_null(
     client: FlaskClient,
-    auth_headers: Headers,
+    auth_headers: dict[str, str],
     refs: dict[str, int],
 ) -> None:
     created = create(client, auth_headers, {**JSON_A, **refs})
@@ -119,7 +115,7 @@ def test_update_sets_an_optional_field_to_null(
 
 def test_update_refuses_null_for_a_required_field(
     client: FlaskClient,
-    auth_headers: Headers,
+    auth_headers: dict[str, str],
     refs: dict[str, int],
 ) -> None:
     created = create(client, auth_headers, {**JSON_A, **refs})
@@ -132,7 +128,7 @@ def test_update_refuses_null_for_a_required_field(
 
 def test_create_without_a_required_field_is_422(
     client: FlaskClient,
-    auth_headers: Headers,
+    auth_headers: dict[str, str],
     refs: dict[str, int],
 ) -> None:
     payload = {**JSON_A, **refs}
@@ -144,13 +140,13 @@ def test_create_without_a_required_field_is_422(
     assert "name" in json_of(response)["details"]["fields"]
 
 
-def test_update_missing_is_404(client: FlaskClient, auth_headers: Headers) -> None:
+def test_update_missing_is_404(client: FlaskClient, auth_headers: dict[str, str]) -> None:
     response = client.patch(f"{URL}/999999", json={}, headers=auth_headers)
 
     assert response.status_code == 404
 
 
-def test_delete(client: FlaskClient, auth_headers: Headers, refs: dict[str, int]) -> None:
+def test_delete(client: FlaskClient, auth_headers: dict[str, str], refs: dict[str, int]) -> None:
     created = create(client, auth_headers, {**JSON_A, **refs})
 
     assert client.delete(f"{URL}/{created['id']}", headers=auth_headers).status_code == 204
@@ -160,7 +156,7 @@ def test_delete(client: FlaskClient, auth_headers: Headers, refs: dict[str, int]
 
 def test_invalid_value_is_422(
     client: FlaskClient,
-    auth_headers: Headers,
+    auth_headers: dict[str, str],
     refs: dict[str, int],
 ) -> None:
     payload = {**JSON_A, **refs, "name": 12345}
@@ -174,7 +170,7 @@ def test_invalid_value_is_422(
 
 def test_unknown_field_is_422(
     client: FlaskClient,
-    auth_headers: Headers,
+    auth_headers: dict[str, str],
     refs: dict[str, int],
 ) -> None:
     response = client.post(URL, json={**JSON_A, **refs, "unexpected": 1}, headers=auth_headers)
@@ -185,7 +181,7 @@ def test_unknown_field_is_422(
 
 def test_duplicate_unique_value_is_409(
     client: FlaskClient,
-    auth_headers: Headers,
+    auth_headers: dict[str, str],
     refs: dict[str, int],
 ) -> None:
     create(client, auth_headers, {**JSON_A, **refs})

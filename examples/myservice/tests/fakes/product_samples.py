@@ -9,8 +9,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from app.domain.product import ProductStatus
 from app.dto.product_dto import ProductCreate
-from app.model.product import ProductStatus
 from app.wiring import Container
 
 SAMPLE_A: Mapping[str, Any] = {

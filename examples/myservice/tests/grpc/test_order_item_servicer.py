@@ -5,20 +5,15 @@ from typing import Any
 
 import grpc
 import pytest
-from google.protobuf.message import Message
 
 from app.grpc.errors import error_details
 from app.grpc.generated.myservice.v1 import order_item_pb2, order_item_pb2_grpc
 from app.wiring import Container
 from tests.fakes.order_item_samples import PROTO_A, PROTO_B, SAMPLE_A, SAMPLE_B, sample_refs
 from tests.grpc.conftest import Metadata, bearer
+from tests.grpc.decode import present
 
 Stub = order_item_pb2_grpc.OrderItemServiceStub
-
-
-def _present(message: Message, name: str) -> Any:
-    """The value of an optional field, or None when it is not set."""
-    return getattr(message, name) if message.HasField(name) else None
 
 
 def values(message: order_item_pb2.OrderItem) -> dict[str, Any]:
@@ -26,7 +21,7 @@ def values(message: order_item_pb2.OrderItem) -> dict[str, Any]:
     return {
         "quantity": message.quantity,
         "unit_price": Decimal(message.unit_price),
-        "note": _present(message, "note"),
+        "note": present(message, "note"),
     }
 
 

@@ -5,28 +5,23 @@ from typing import Any
 
 import grpc
 import pytest
-from google.protobuf.message import Message
 
+from app.domain.product import ProductStatus
 from app.grpc.errors import error_details
 from app.grpc.generated.myservice.v1 import product_pb2, product_pb2_grpc
-from app.model.product import ProductStatus
 from app.wiring import Container
 from tests.fakes.product_samples import PROTO_A, PROTO_B, SAMPLE_A, SAMPLE_B, sample_refs
 from tests.grpc.conftest import Metadata, bearer
+from tests.grpc.decode import present
 
 Stub = product_pb2_grpc.ProductServiceStub
-
-
-def _present(message: Message, name: str) -> Any:
-    """The value of an optional field, or None when it is not set."""
-    return getattr(message, name) if message.HasField(name) else None
 
 
 def values(message: product_pb2.Product) -> dict[str, Any]:
     """The sample fields of a message, decoded to Python values."""
     return {
         "name": message.name,
-        "description": _present(message, "description"),
+        "description": present(message, "description"),
         "price": Decimal(message.price),
         "stock": message.stock,
         "status": ProductStatus(message.status),

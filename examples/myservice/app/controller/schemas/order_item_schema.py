@@ -2,8 +2,8 @@
 
 from marshmallow import Schema, fields, validate
 
-INT32_RANGE = validate.Range(min=-(2**31), max=2**31 - 1)
-DECIMAL_METADATA = {"type": "string", "format": "decimal", "example": "19.99"}
+from app.controller.schemas.common import DECIMAL_METADATA, INT32_RANGE
+from app.core.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 
 class OrderItemCreateSchema(Schema):
@@ -42,4 +42,7 @@ class OrderItemPageSchema(Schema):
 
 class OrderItemPageQuerySchema(Schema):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+    size = fields.Integer(
+        load_default=DEFAULT_PAGE_SIZE,
+        validate=validate.Range(min=1, max=MAX_PAGE_SIZE),
+    )

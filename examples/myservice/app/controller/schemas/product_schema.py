@@ -2,9 +2,10 @@
 
 from marshmallow import Schema, fields, validate
 
-INT32_RANGE = validate.Range(min=-(2**31), max=2**31 - 1)
-DECIMAL_METADATA = {"type": "string", "format": "decimal", "example": "19.99"}
-STATUS_VALUES = ["draft", "active", "retired"]
+from app.controller.schemas.common import DECIMAL_METADATA, INT32_RANGE
+from app.core.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from app.domain import enum_values
+from app.domain.product import ProductStatus
 
 
 class ProductCreateSchema(Schema):
@@ -12,7 +13,7 @@ class ProductCreateSchema(Schema):
     description = fields.String(allow_none=True)
     price = fields.Decimal(required=True, as_string=True, metadata=DECIMAL_METADATA)
     stock = fields.Integer(required=True, strict=True, validate=INT32_RANGE)
-    status = fields.String(required=True, validate=validate.OneOf(STATUS_VALUES))
+    status = fields.String(required=True, validate=validate.OneOf(enum_values(ProductStatus)))
 
 
 class ProductUpdateSchema(Schema):
@@ -20,7 +21,7 @@ class ProductUpdateSchema(Schema):
     description = fields.String(allow_none=True)
     price = fields.Decimal(as_string=True, metadata=DECIMAL_METADATA)
     stock = fields.Integer(strict=True, validate=INT32_RANGE)
-    status = fields.String(validate=validate.OneOf(STATUS_VALUES))
+    status = fields.String(validate=validate.OneOf(enum_values(ProductStatus)))
 
 
 class ProductSchema(Schema):
@@ -29,7 +30,7 @@ class ProductSchema(Schema):
     description = fields.String(required=True, allow_none=True)
     price = fields.Decimal(required=True, as_string=True, metadata=DECIMAL_METADATA)
     stock = fields.Integer(required=True)
-    status = fields.String(required=True, validate=validate.OneOf(STATUS_VALUES))
+    status = fields.String(required=True, validate=validate.OneOf(enum_values(ProductStatus)))
     created_at = fields.AwareDateTime(required=True)
     updated_at = fields.AwareDateTime(required=True)
 
@@ -43,4 +44,7 @@ class ProductPageSchema(Schema):
 
 class ProductPageQuerySchema(Schema):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+    size = fields.Integer(
+        load_default=DEFAULT_PAGE_SIZE,
+        validate=validate.Range(min=1, max=MAX_PAGE_SIZE),
+    )

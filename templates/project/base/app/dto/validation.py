@@ -14,3 +14,10 @@ def parse_dto(model: type[ModelT], data: Mapping[str, Any]) -> ModelT:
         return model.model_validate(data)
     except pydantic.ValidationError as exc:
         raise from_pydantic(exc) from exc
+
+
+def not_null(value: object) -> object:
+    """A field validator for fields that may be omitted but not set to null."""
+    if value is None:
+        raise ValueError("may not be null")
+    return value

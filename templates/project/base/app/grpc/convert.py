@@ -7,6 +7,7 @@ servicer class; the building blocks they need live here.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from google.protobuf import json_format
@@ -38,3 +39,8 @@ def to_timestamp(value: datetime) -> Timestamp:
     timestamp = Timestamp()
     timestamp.FromDatetime(value if value.tzinfo else value.replace(tzinfo=UTC))
     return timestamp
+
+
+def decimal_text(value: Decimal) -> str:
+    """A decimal as plain text (`"19.90"`, never `"1.99E+1"`), keeping its scale."""
+    return format(value, "f")

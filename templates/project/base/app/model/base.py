@@ -3,7 +3,8 @@
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import BigInteger, DateTime, Dialect, Integer, MetaData, func
+from sqlalchemy import JSON, BigInteger, DateTime, Dialect, Integer, MetaData, func
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -18,6 +19,9 @@ NAMING_CONVENTION = {
 
 # BIGINT keys in production; SQLite only auto-increments an INTEGER PRIMARY KEY.
 BigIntId = BigInteger().with_variant(Integer(), "sqlite")
+
+# JSONB on PostgreSQL, JSON elsewhere; `None` is stored as SQL NULL, not as the JSON value `null`.
+JSON_VALUE = JSON(none_as_null=True).with_variant(postgresql.JSONB(none_as_null=True), "postgresql")
 
 
 def utc_now() -> datetime:
