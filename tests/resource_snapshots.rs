@@ -46,7 +46,7 @@ fn project(dir: &Path) -> PathBuf {
 
 fn plan(root: &Path, name: &str, specs: &[&str]) -> Plan {
     let manifest = Manifest::load(root).unwrap();
-    let (names, _) = resource_names(name).unwrap();
+    let (names, _) = resource_names(name, true).unwrap();
     let specs: Vec<String> = specs.iter().map(|s| s.to_string()).collect();
     match add::plan(
         &manifest,

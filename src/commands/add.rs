@@ -73,7 +73,8 @@ fn run_resource(args: AddResourceArgs) -> Result<()> {
                 .into());
         }
     };
-    let (names, note) = resource::resource_names(&raw_name)?;
+    let builtin_users = Features::from_manifest(&manifest).auth;
+    let (names, note) = resource::resource_names(&raw_name, builtin_users)?;
     if let Some(note) = note {
         eprintln!("{} {note}", style("note:").cyan().bold());
     }

@@ -202,9 +202,14 @@ impl Names {
 }
 
 /// Validates a resource name as typed (any case, singular or plural) and normalises it.
+/// `builtin_users` says whether the project has the built-in users module (auth), which owns
+/// the name `user`; without it `user` is an ordinary resource.
 ///
 /// Returns the names and, when a plural was given, a note saying which singular is used.
-pub fn resource_names(input: &str) -> Result<(Names, Option<String>), UserError> {
+pub fn resource_names(
+    input: &str,
+    builtin_users: bool,
+) -> Result<(Names, Option<String>), UserError> {
     let raw = input.trim();
     if !names::is_name_like(raw) {
         return Err(UserError::new(format!(
@@ -223,11 +228,11 @@ pub fn resource_names(input: &str) -> Result<(Names, Option<String>), UserError>
             format!("Using the singular `{snake}` for `{raw}`")
         }
     });
-    check_resource_name(&snake, raw)?;
+    check_resource_name(&snake, raw, builtin_users)?;
     Ok((Names::from_snake(&snake), note))
 }
 
-fn check_resource_name(snake: &str, raw: &str) -> Result<(), UserError> {
+fn check_resource_name(snake: &str, raw: &str, builtin_users: bool) -> Result<(), UserError> {
     let rename = |why: String| {
         Err(
             UserError::new(format!("`{raw}` cannot name a resource: {why}")).hint(
@@ -238,7 +243,10 @@ fn check_resource_name(snake: &str, raw: &str) -> Result<(), UserError> {
     if PYTHON_KEYWORDS.contains(&snake) || PYTHON_KEYWORDS.contains(&raw) {
         return rename(format!("`{snake}` is a Python keyword"));
     }
-    if let Some((_, why)) = RESERVED_RESOURCES.iter().find(|(n, _)| *n == snake) {
+    if let Some((_, why)) = RESERVED_RESOURCES
+        .iter()
+        .find(|(n, _)| *n == snake && (builtin_users || *n != "user"))
+    {
         return rename(format!("it is reserved because {why}"));
     }
     if SHADOWED_NAMES.contains(&snake) {
@@ -287,13 +295,14 @@ pub fn resolve_target(
         return Ok(None);
     };
     let wanted = inflect::singularize(&target.to_snake_case());
-    if wanted == "user" && !has_users {
+    let user_resource = existing.iter().any(|r| r.name == "user");
+    if wanted == "user" && !has_users && !user_resource {
         return Err(UserError::new(format!(
             "Field `{field}` references `user`, but this project has no users: it was generated without auth (`--no-auth`)"
         ))
-        .hint("Reference another resource, or keep the user's id in a plain field such as `owner_id:string`"));
+        .hint("Add a `user` resource first (`arcana add resource user name:string email:email:unique`), or reference another resource"));
     }
-    if wanted == "user" {
+    if wanted == "user" && has_users {
         return Ok(Some(Target {
             names: Names::from_snake("user"),
             builtin_user: true,
@@ -344,7 +353,7 @@ mod tests {
 
     #[test]
     fn names_in_every_case() {
-        let (names, note) = resource_names("OrderItem").unwrap();
+        let (names, note) = resource_names("OrderItem", true).unwrap();
         assert_eq!(names.snake, "order_item");
         assert_eq!(names.plural, "order_items");
         assert_eq!(names.class, "OrderItem");
@@ -353,13 +362,13 @@ mod tests {
         assert_eq!(names.human, "order item");
         assert_eq!(names.article, "an");
         assert!(note.is_none());
-        assert_eq!(resource_names("order-item").unwrap().0, names);
-        let (people, _) = resource_names("person").unwrap();
+        assert_eq!(resource_names("order-item", true).unwrap().0, names);
+        let (people, _) = resource_names("person", true).unwrap();
         assert_eq!(
             (people.plural.as_str(), people.plural_class.as_str()),
             ("people", "People")
         );
-        let (category, note) = resource_names("categories").unwrap();
+        let (category, note) = resource_names("categories", true).unwrap();
         assert_eq!(category.snake, "category");
         assert!(note.unwrap().contains("singular `category`"));
     }
@@ -377,10 +386,34 @@ mod tests {
             ("9lives", "must start with a letter"),
             ("a_very_long_resource_name_that_goes_on", "too long"),
         ] {
-            let err = resource_names(name).unwrap_err();
+            let err = resource_names(name, true).unwrap_err();
             assert!(err.message.contains(why), "{name}: {}", err.message);
             assert!(err.hint.is_some());
         }
+    }
+
+    #[test]
+    fn user_is_an_ordinary_resource_without_the_builtin_users() {
+        let (names, _) = resource_names("users", false).unwrap();
+        assert_eq!(
+            (names.snake.as_str(), names.plural.as_str()),
+            ("user", "users")
+        );
+        assert!(resource_names("auth", false).is_err());
+        let owner = parse_field("owner:ref:user").unwrap();
+        let order = Names::from_snake("order");
+        let user = ResourceEntry {
+            name: "user".into(),
+            plural: "users".into(),
+            fields: vec![],
+        };
+        let target = resolve_target(&owner, &order, &[user], false)
+            .unwrap()
+            .unwrap();
+        assert!(!target.builtin_user);
+        assert_eq!(target.table(), "users");
+        let err = resolve_target(&owner, &order, &[], false).unwrap_err();
+        assert!(err.hint.unwrap().contains("arcana add resource user"));
     }
 
     #[test]

@@ -5,21 +5,21 @@ from app.model.order_item import OrderItem
 
 
 class OrderItemRepository(Protocol):
-    def get_by_id(self, order_item_id: int) -> OrderItem | None: ...
+    def get_by_id(self, row_id: int) -> OrderItem | None: ...
 
     def list_page(self, page: int, size: int) -> tuple[list[OrderItem], int]:
         """Page `page` (from 1) of `size` rows ordered by id, and the total count."""
         ...
 
-    def add(self, order_item: OrderItem) -> OrderItem:
+    def add(self, row: OrderItem) -> OrderItem:
         """Persist a new row; ConflictError when the database refuses it."""
         ...
 
-    def update(self, order_item: OrderItem, changes: Mapping[str, Any]) -> OrderItem:
+    def update(self, row: OrderItem, changes: Mapping[str, Any]) -> OrderItem:
         """Apply `changes` to a row read with `get_by_id` and persist them."""
         ...
 
-    def delete(self, order_item_id: int) -> bool:
+    def delete(self, row_id: int) -> bool:
         """Delete the row; False when there is none with this id."""
         ...
 

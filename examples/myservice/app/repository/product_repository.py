@@ -5,21 +5,21 @@ from app.model.product import Product
 
 
 class ProductRepository(Protocol):
-    def get_by_id(self, product_id: int) -> Product | None: ...
+    def get_by_id(self, row_id: int) -> Product | None: ...
 
     def list_page(self, page: int, size: int) -> tuple[list[Product], int]:
         """Page `page` (from 1) of `size` rows ordered by id, and the total count."""
         ...
 
-    def add(self, product: Product) -> Product:
+    def add(self, row: Product) -> Product:
         """Persist a new row; ConflictError when the database refuses it."""
         ...
 
-    def update(self, product: Product, changes: Mapping[str, Any]) -> Product:
+    def update(self, row: Product, changes: Mapping[str, Any]) -> Product:
         """Apply `changes` to a row read with `get_by_id` and persist them."""
         ...
 
-    def delete(self, product_id: int) -> bool:
+    def delete(self, row_id: int) -> bool:
         """Delete the row; False when there is none with this id."""
         ...
 

@@ -1,0 +1,83 @@
+"""EntityRepositoryImpl on an entity of its own, so the shared queries are tested in every
+project (the repositories of the resources run the same code against the real database)."""
+
+from collections.abc import Iterator, Mapping
+from typing import Any, ClassVar
+
+import pytest
+from sqlalchemy import ForeignKey, String, create_engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
+
+from app.core.errors import ConflictError
+from app.model.base import TimestampMixin
+from app.repository.database import SessionFactory
+from app.repository.entity_repository_impl import EntityRepositoryImpl
+
+
+class _Base(DeclarativeBase):
+    pass
+
+
+class Shelf(TimestampMixin, _Base):
+    __tablename__ = "shelves"
+
+    label: Mapped[str] = mapped_column(String(20), unique=True)
+
+
+class Book(TimestampMixin, _Base):
+    __tablename__ = "books"
+
+    title: Mapped[str] = mapped_column(String(20), unique=True)
+    shelf_id: Mapped[int | None] = mapped_column(ForeignKey("shelves.id"))
+
+
+class ShelfRepository(EntityRepositoryImpl[Shelf]):
+    entity = Shelf
+    label = "Shelf"
+
+
+class BookRepository(EntityRepositoryImpl[Book]):
+    entity = Book
+    label = "Book"
+    referenced: ClassVar[Mapping[str, type[Any]]] = {"shelf_id": Shelf}
+
+
+@pytest.fixture
+def factory() -> Iterator[SessionFactory]:
+    engine = create_engine("sqlite://")
+    _Base.metadata.create_all(engine)
+    yield sessionmaker(engine, expire_on_commit=False)
+    engine.dispose()
+
+
+def test_crud_and_pages(factory: SessionFactory) -> None:
+    books = BookRepository(factory)
+    first = books.add(Book(title="Dune"))
+    second = books.add(Book(title="Emma"))
+
+    assert books.get_by_id(first.id) is not None
+    page, total = books.list_page(2, 1)
+    assert ([row.id for row in page], total) == ([second.id], 2)
+    assert [row.id for row in books.list_page(1, 2)[0]] == [first.id, second.id]
+    books.update(first, {"title": "Dune II"})
+    assert books.find_by("title", "Dune II") is not None
+    assert books.find_by("title", "Dune") is None
+    assert books.delete(first.id)
+    assert not books.delete(first.id)
+    assert books.get_by_id(first.id) is None
+
+
+def test_conflicts_and_references(factory: SessionFactory) -> None:
+    shelves = ShelfRepository(factory)
+    books = BookRepository(factory)
+    shelf = shelves.add(Shelf(label="A"))
+    book = books.add(Book(title="Dune"))
+
+    assert books.reference_exists("shelf_id", shelf.id)
+    assert not books.reference_exists("shelf_id", shelf.id + 1)
+    with pytest.raises(ConflictError, match="Book conflicts"):
+        books.add(Book(title="Dune"))
+    other = books.add(Book(title="Emma"))
+    with pytest.raises(ConflictError, match="Book conflicts"):
+        books.update(other, {"title": "Dune"})
+    assert book.id != other.id

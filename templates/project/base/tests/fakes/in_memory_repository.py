@@ -1,0 +1,48 @@
+"""The in-memory repository every resource's service tests use instead of the database."""
+
+from collections.abc import Mapping
+from itertools import count
+from typing import Any, Generic, TypeVar
+
+from app.model.base import TimestampMixin, utc_now
+
+EntityT = TypeVar("EntityT", bound=TimestampMixin)
+
+
+class InMemoryRepository(Generic[EntityT]):
+    """Rows in a dict; counts reads so tests can see the cache at work."""
+
+    def __init__(self, known_ids: Mapping[str, set[int]] | None = None) -> None:
+        self.rows: dict[int, EntityT] = {}
+        self.get_by_id_calls = 0
+        self.known_ids: Mapping[str, set[int]] = known_ids or {}
+        self._ids = count(1)
+
+    def get_by_id(self, row_id: int) -> EntityT | None:
+        self.get_by_id_calls += 1
+        return self.rows.get(row_id)
+
+    def list_page(self, page: int, size: int) -> tuple[list[EntityT], int]:
+        ordered = sorted(self.rows.values(), key=lambda row: row.id)
+        return ordered[(page - 1) * size : page * size], len(ordered)
+
+    def add(self, row: EntityT) -> EntityT:
+        row.id = next(self._ids)
+        row.created_at = row.updated_at = utc_now()
+        self.rows[row.id] = row
+        return row
+
+    def update(self, row: EntityT, changes: Mapping[str, Any]) -> EntityT:
+        for name, value in changes.items():
+            setattr(row, name, value)
+        row.updated_at = utc_now()
+        return row
+
+    def delete(self, row_id: int) -> bool:
+        return self.rows.pop(row_id, None) is not None
+
+    def find_by(self, column: str, value: object) -> EntityT | None:
+        return next((row for row in self.rows.values() if getattr(row, column) == value), None)
+
+    def reference_exists(self, column: str, row_id: int) -> bool:
+        return row_id in self.known_ids.get(column, set())
