@@ -753,7 +753,6 @@ mod tests {
         }
         assert!(missed.is_empty(), "templates never rendered: {missed:?}");
         assert!(renders > 0);
-        eprintln!("{renders} renders of {} templates compared", compared.len());
     }
 
     fn context() -> Context {
