@@ -201,3 +201,77 @@ fn json_output_is_one_document() {
     assert!(plan["created"].as_array().unwrap().is_empty());
     assert!(plan["changed"].as_array().unwrap().is_empty());
 }
+
+/// `arcana new` asking for the project name on a terminal that is then closed (the terminal
+/// window shut, the ssh connection lost). With SIGHUP ignored (`nohup`, some multiplexers) the
+/// prompt's read fails: that is an error exit, not a panic.
+#[cfg(unix)]
+#[test]
+fn a_terminal_closed_at_a_prompt_is_an_error_not_a_panic() {
+    use std::fs::File;
+    use std::os::fd::FromRawFd;
+    use std::os::unix::process::CommandExt;
+
+    let (mut master, slave) = unsafe {
+        let (mut master, mut slave) = (0, 0);
+        let made = libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            std::ptr::null(),
+        );
+        assert_eq!(made, 0, "openpty");
+        // Not inherited: a child holding the master side would keep the terminal open.
+        libc::fcntl(master, libc::F_SETFD, libc::FD_CLOEXEC);
+        libc::fcntl(slave, libc::F_SETFD, libc::FD_CLOEXEC);
+        (File::from_raw_fd(master), File::from_raw_fd(slave))
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let mut command = arcana();
+    command
+        .arg("new")
+        .current_dir(tmp.path())
+        .env("TERM", "xterm")
+        .stdin(slave.try_clone().unwrap())
+        .stdout(slave.try_clone().unwrap())
+        .stderr(slave);
+    // SAFETY: only async-signal-safe calls between fork and exec.
+    unsafe {
+        command.pre_exec(|| {
+            libc::setsid();
+            libc::ioctl(0, libc::TIOCSCTTY as _, 0);
+            libc::signal(libc::SIGHUP, libc::SIG_IGN);
+            Ok(())
+        });
+    }
+    let mut child = command.spawn().unwrap();
+    drop(command); // the parent's copies of the terminal's slave side
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !String::from_utf8_lossy(&seen).contains("Project name") {
+        match master.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => seen.extend_from_slice(&buf[..n]),
+        }
+    }
+    assert!(
+        String::from_utf8_lossy(&seen).contains("Project name"),
+        "no prompt: {}",
+        String::from_utf8_lossy(&seen)
+    );
+    drop(master);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("`arcana new` still waits at its prompt after the terminal closed");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(1), "{status:?}");
+    assert!(!tmp.path().join("shop").exists());
+}
