@@ -4,10 +4,12 @@
 //! top-level runner prints it without a backtrace and exits with a distinct code; every other
 //! error is an internal failure.
 
-use std::fmt;
-
 /// A problem with the user's input or environment, with an optional hint that says the fix.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// It displays as its message alone; the hint is printed on its own `hint:` line (see
+/// `STYLE.md`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
 pub struct UserError {
     /// What went wrong, naming the thing in backticks.
     pub message: String,
@@ -31,11 +33,3 @@ impl UserError {
         self
     }
 }
-
-impl fmt::Display for UserError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for UserError {}

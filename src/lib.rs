@@ -33,7 +33,11 @@ pub const EXIT_FAILURE: u8 = 1;
 pub fn run() -> ExitCode {
     ui::init_colors();
     let cli = cli::Cli::parse();
-    match commands::dispatch(cli) {
+    let outcome = commands::dispatch(cli).and_then(|()| match ui::stdout_error() {
+        Some(err) => Err(anyhow::Error::new(err).context("writing the output to stdout")),
+        None => Ok(()),
+    });
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => match err.downcast_ref::<UserError>() {
             Some(user) => {

@@ -9,10 +9,10 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
-use console::style;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::error::UserError;
+use crate::ui;
 
 /// One external command to run in the project directory.
 #[derive(Debug, Clone)]
@@ -67,7 +67,7 @@ fn run_one(dir: &Path, step: &Step) -> Result<Duration> {
     let output = match output {
         Ok(output) => output,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-            println!("{} {}", style("✘").red().bold(), step.title);
+            ui::print_step(&step.title, false, None);
             return Err(UserError::new(format!(
                 "`{}` is not installed or not on PATH",
                 step.program
@@ -78,26 +78,15 @@ fn run_one(dir: &Path, step: &Step) -> Result<Duration> {
         Err(err) => return Err(err).with_context(|| format!("running `{}`", step.command_line())),
     };
     if output.status.success() {
-        println!(
-            "{} {} {}",
-            style("✔").green().bold(),
-            step.title,
-            style(format!("({:.1}s)", elapsed.as_secs_f64())).dim()
-        );
+        ui::print_step(&step.title, true, Some(elapsed));
         return Ok(elapsed);
     }
-    println!(
-        "{} {} {}",
-        style("✘").red().bold(),
-        step.title,
-        style(format!("({:.1}s)", elapsed.as_secs_f64())).dim()
-    );
+    ui::print_step(&step.title, false, Some(elapsed));
     let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
     text.push_str(&String::from_utf8_lossy(&output.stderr));
-    let tail: Vec<&str> = text.lines().rev().take(60).collect();
-    for line in tail.into_iter().rev() {
-        eprintln!("  {} {line}", style("│").dim());
-    }
+    let mut tail: Vec<&str> = text.lines().rev().take(60).collect();
+    tail.reverse();
+    ui::print_step_output(&tail);
     Err(UserError::new(format!(
         "Step `{}` failed: `{}` exited with {}",
         step.title,

@@ -11,7 +11,6 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context as _, Result};
-use console::style;
 use heck::ToSnakeCase;
 use tera::Context;
 use toml_edit::DocumentMut;
@@ -76,7 +75,7 @@ fn run_resource(args: AddResourceArgs) -> Result<()> {
     let builtin_users = Features::from_manifest(&manifest).auth;
     let (names, note) = resource::resource_names(&raw_name, builtin_users)?;
     if let Some(note) = note {
-        eprintln!("{} {note}", style("note:").cyan().bold());
+        ui::note(&note);
     }
     let specs = if !args.fields.is_empty() {
         args.fields.clone()
@@ -102,6 +101,11 @@ fn run_resource(args: AddResourceArgs) -> Result<()> {
         OnConflict::Stop
     };
     match plan(&manifest, names, fields, on)? {
+        Outcome::Unchanged { .. } if args.dry_run && args.json => {
+            // `--json` prints one JSON document, here a plan with nothing in it.
+            ui::print_plan(&Plan::in_project(manifest.root.clone()), true);
+            Ok(())
+        }
         Outcome::Unchanged { names } => {
             ui::print_success(&format!(
                 "Resource `{}` already exists with these fields; nothing to change",
@@ -115,13 +119,10 @@ fn run_resource(args: AddResourceArgs) -> Result<()> {
             report,
         } => {
             for (path, why) in &report.skipped {
-                eprintln!("{} `{path}`: {why}", style("skip:").yellow().bold());
+                ui::skipped(path, why);
             }
             for path in &report.overwritten {
-                eprintln!(
-                    "{} `{path}` (your edits are replaced, --force)",
-                    style("overwrite:").yellow().bold()
-                );
+                ui::overwritten(path);
             }
             if args.dry_run {
                 ui::print_plan(&plan, args.json);
@@ -159,7 +160,7 @@ fn run_resource(args: AddResourceArgs) -> Result<()> {
 
 /// Asks for fields one at a time until an empty answer.
 fn prompt_fields(names: &Names) -> Result<Vec<String>> {
-    eprintln!("{}", fields::syntax_help());
+    ui::prompt_help(&fields::syntax_help());
     let mut specs: Vec<String> = Vec::new();
     loop {
         let prompt = if specs.is_empty() {

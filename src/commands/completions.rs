@@ -4,9 +4,13 @@ use anyhow::Result;
 use clap::CommandFactory;
 
 use crate::cli::{Cli, CompletionsArgs};
+use crate::ui;
 
 pub fn run(args: CompletionsArgs) -> Result<()> {
     let mut command = Cli::command();
-    clap_complete::generate(args.shell, &mut command, "arcana", &mut std::io::stdout());
+    // Generated into memory first: clap_complete panics when its writer fails, `ui` does not.
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut command, "arcana", &mut script);
+    ui::print_bytes(&script);
     Ok(())
 }

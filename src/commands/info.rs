@@ -5,6 +5,7 @@ use console::style;
 
 use crate::cli::InfoArgs;
 use crate::project::manifest::Manifest;
+use crate::ui;
 
 pub fn run(args: InfoArgs) -> Result<()> {
     let start = match args.path {
@@ -12,7 +13,7 @@ pub fn run(args: InfoArgs) -> Result<()> {
         None => std::env::current_dir()?,
     };
     let manifest = Manifest::discover(&start)?;
-    print!("{}", render(&manifest));
+    ui::print(&render(&manifest));
     Ok(())
 }
 

@@ -53,7 +53,7 @@ pub fn run(args: NewArgs) -> Result<()> {
         started.elapsed().as_millis()
     ));
     if settings.install {
-        println!();
+        ui::print_blank_line();
         steps::run_all(
             &settings.destination,
             &install_steps(&settings.destination, settings.features),

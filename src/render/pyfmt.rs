@@ -4,8 +4,8 @@
 //! without being reformatted by the user. Two constructs depend on the names being generated and
 //! so cannot be laid out once in a template: the import block (whose order depends on the
 //! resource name) and calls whose length does. [`organize_imports`] sorts and wraps the import
-//! block of a rendered file the way ruff does; [`call`] puts a call on one line when it fits
-//! and otherwise one argument per line with a trailing comma, which ruff keeps as it is.
+//! block of a rendered file the way ruff does; [`Expr::render`] puts a call on one line when it
+//! fits and otherwise one argument per line with a trailing comma, which ruff keeps as it is.
 
 use std::cmp::Ordering;
 use std::collections::BTreeSet;
@@ -84,16 +84,6 @@ pub fn sequence(indent: usize, prefix: &str, brackets: &str, items: &[String]) -
     out.push_str(&" ".repeat(indent));
     out.push(close);
     out
-}
-
-/// `head(args...)tail` at `indent`, on one line when it fits, else exploded with a trailing
-/// comma. The returned text carries no leading indentation on its first line.
-pub fn call(indent: usize, head: &str, args: &[String], tail: &str) -> String {
-    Expr::Call {
-        head: head.to_string(),
-        args: args.iter().map(|a| Expr::Atom(a.clone())).collect(),
-    }
-    .render(indent, tail)
 }
 
 /// Sorts, merges and wraps the top-level import block of a Python file like ruff's isort.
@@ -484,6 +474,15 @@ fn natural_cmp(a: &str, b: &str) -> Ordering {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `head(args...)tail` at `indent`, as resource rendering builds calls.
+    fn call(indent: usize, head: &str, args: &[String], tail: &str) -> String {
+        Expr::Call {
+            head: head.to_string(),
+            args: args.iter().map(|a| Expr::Atom(a.clone())).collect(),
+        }
+        .render(indent, tail)
+    }
 
     #[test]
     fn calls_fit_or_explode_with_a_trailing_comma() {
