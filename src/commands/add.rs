@@ -99,7 +99,16 @@ fn run_resource(args: AddResourceArgs) -> Result<()> {
     } else {
         OnConflict::Stop
     };
+    // Plan and apply under the project lock, from what is on disk once it is held.
+    let _lock = (!args.dry_run)
+        .then(|| apply::lock_project(&manifest.root))
+        .transpose()?;
+    let manifest = Manifest::load(&manifest.root)?;
     match plan(&manifest, names, fields, on)? {
+        Outcome::Unchanged { .. } if args.json => {
+            ui::print_plan(&Plan::in_project(manifest.root.clone()), true);
+            Ok(())
+        }
         Outcome::Unchanged { names } => {
             ui::print_success(&format!(
                 "Resource `{}` already exists with these fields; nothing to change",
@@ -125,6 +134,10 @@ fn run_resource(args: AddResourceArgs) -> Result<()> {
                 ui::print_plan(&plan, args.json);
                 return Ok(());
             }
+            let plan = Plan {
+                force: args.force,
+                ..plan
+            };
             apply::apply(&plan)?;
             let created = plan.created().count();
             let changed = plan.updated().count();
