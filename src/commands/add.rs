@@ -269,6 +269,7 @@ pub fn plan(
     let revisions = migrations::read_revisions(&root)?;
     let head = migrations::head(&revisions)?;
     let slug = format!("create_{}", names.plural);
+    migrations::ensure_new_slug(&revisions, &slug, &names.snake)?;
     let revision = migrations::next_revision_id(&revisions, head, &slug);
     let migration = format!("{revision}_{slug}");
     let mut value = view.context(&revision, head.map(|h| h.id.as_str()));

@@ -300,12 +300,29 @@ pub struct ProjectName {
     pub title: String,
 }
 
+/// The longest project name, in every case form: the snake form plus `_test` must stay within
+/// PostgreSQL's 63-byte identifiers (database names), the kebab form plus `-secrets` within
+/// Kubernetes' 63-character names, and the directory name well within 255 bytes.
+pub const MAX_PROJECT_NAME_LEN: usize = 50;
+
 /// Validates a project name and derives its case forms.
 pub fn project_name(input: &str) -> Result<ProjectName, UserError> {
     let raw = input.trim();
     if raw.is_empty() {
         return Err(UserError::new("The project name is empty")
             .hint("Pass a name such as `arcana new order-service`"));
+    }
+    if raw.chars().count() > MAX_PROJECT_NAME_LEN {
+        let start: String = raw
+            .chars()
+            .take(20)
+            .flat_map(char::escape_default)
+            .collect();
+        return Err(UserError::new(format!(
+            "The project name `{start}…` is {} characters long; at most {MAX_PROJECT_NAME_LEN} are allowed",
+            raw.chars().count()
+        ))
+        .hint("Choose a shorter name, e.g. `order-service`; `--path DIR` sets a longer directory if you need one"));
     }
     if !is_name_like(raw) {
         let suggestion = suggest(raw);
@@ -325,6 +342,13 @@ pub fn project_name(input: &str) -> Result<ProjectName, UserError> {
     }
     let snake = raw.to_snake_case();
     let kebab = raw.to_kebab_case();
+    if snake.len().max(kebab.len()) > MAX_PROJECT_NAME_LEN {
+        return Err(UserError::new(format!(
+            "The project name `{raw}` becomes `{kebab}` ({} characters); at most {MAX_PROJECT_NAME_LEN} are allowed",
+            kebab.len().max(snake.len())
+        ))
+        .hint("Choose a shorter name, or fewer capitals (each starts a new word)"));
+    }
     let alternative = format!("{kebab}-service");
     if PYTHON_KEYWORDS.contains(&snake.as_str()) || PYTHON_KEYWORDS.contains(&raw) {
         return Err(UserError::new(format!(
@@ -406,6 +430,28 @@ mod tests {
                 .contains("`my-service`")
         );
         assert!(project_name("café").is_err());
+    }
+
+    #[test]
+    fn refuses_overlong_names_before_anything_else() {
+        let ok = "a".repeat(MAX_PROJECT_NAME_LEN);
+        assert!(project_name(&ok).is_ok());
+        for len in [MAX_PROJECT_NAME_LEN + 1, 240, 10_000] {
+            let err = project_name(&"a".repeat(len)).unwrap_err();
+            assert!(
+                err.message.contains(&format!("is {len} characters")),
+                "{}",
+                err.message
+            );
+            assert!(err.message.len() < 200, "{}", err.message);
+        }
+        let camel = "aB".repeat(MAX_PROJECT_NAME_LEN / 2);
+        assert!(
+            project_name(&camel)
+                .unwrap_err()
+                .message
+                .contains("becomes")
+        );
     }
 
     #[test]
