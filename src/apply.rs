@@ -654,6 +654,19 @@ fn ensure_empty(dir: &Path, shown: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Whether `dir` holds what an interrupted `arcana new` left in it (a staging folder), which
+/// the next `arcana new` into it removes or finishes under the lock before checking that the
+/// directory is empty: validation must not refuse such a directory as "not empty".
+pub fn holds_interrupted_new(dir: &Path) -> bool {
+    fs::read_dir(dir).is_ok_and(|entries| {
+        entries.flatten().any(|e| {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            name.starts_with(STAGING) || name.starts_with(STAGED)
+        })
+    })
+}
+
 const STAGING: &str = ".arcana-staging-";
 const STAGED: &str = ".arcana-staged-";
 
