@@ -441,3 +441,21 @@ fn a_write_error_leaves_nothing_behind() {
     }
     assert_eq!(outcomes.len(), 5);
 }
+
+#[test]
+fn control_characters_in_a_project_name_are_shown_escaped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let output = arcana()
+        .current_dir(tmp.path())
+        .args(["new", "a\u{7}b\u{1b}[31m", "--no-input"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        !stderr.chars().any(|c| c.is_control() && c != '\n'),
+        "{stderr:?}"
+    );
+    assert!(stderr.contains("a\\u{7}b\\u{1b}[31m"), "{stderr}");
+    assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 0);
+}

@@ -305,6 +305,21 @@ pub struct ProjectName {
 /// Kubernetes' 63-character names, and the directory name well within 255 bytes.
 pub const MAX_PROJECT_NAME_LEN: usize = 50;
 
+/// A name as the user typed it, safe to print: control characters escaped (`\u{1b}`), so
+/// that a name can never move the cursor or colour the terminal.
+pub fn shown(raw: &str) -> String {
+    raw.chars()
+        .flat_map(|c| {
+            let escaped: Vec<char> = if c.is_control() {
+                c.escape_default().collect()
+            } else {
+                vec![c]
+            };
+            escaped
+        })
+        .collect()
+}
+
 /// Validates a project name and derives its case forms.
 pub fn project_name(input: &str) -> Result<ProjectName, UserError> {
     let raw = input.trim();
@@ -336,7 +351,8 @@ pub fn project_name(input: &str) -> Result<ProjectName, UserError> {
             }
         };
         return Err(UserError::new(format!(
-            "`{raw}` is not a valid project name: it must start with a letter and contain only letters, digits, `-` and `_`"
+            "`{}` is not a valid project name: it must start with a letter and contain only letters, digits, `-` and `_`",
+            shown(raw)
         ))
         .hint(hint));
     }
@@ -430,6 +446,21 @@ mod tests {
                 .contains("`my-service`")
         );
         assert!(project_name("café").is_err());
+    }
+
+    #[test]
+    fn control_characters_are_shown_escaped() {
+        let err = project_name("a\u{7}b\u{1b}[31m").unwrap_err();
+        assert!(
+            !err.message.chars().any(char::is_control),
+            "{:?}",
+            err.message
+        );
+        assert!(
+            err.message.contains("a\\u{7}b\\u{1b}[31m"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]
