@@ -85,6 +85,17 @@ pub fn lock_project(root: &Path) -> Result<Locked> {
     Ok(locked)
 }
 
+/// For commands that only read (`--dry-run`): says so when an interrupted apply is waiting to
+/// be recovered, since what they show is computed from the files as that apply left them.
+pub fn note_interrupted(root: &Path) {
+    if let Ok(Some(journal)) = Journal::read(root) {
+        note(&format!(
+            "`{}` was interrupted; the next command that writes finishes or undoes it first, so this plan may differ from what that command will do",
+            journal.command
+        ));
+    }
+}
+
 fn is_held(root: &Path) -> bool {
     let key = canonical(root);
     HELD.lock().is_ok_and(|held| held.contains(&key))

@@ -459,3 +459,41 @@ fn control_characters_in_a_project_name_are_shown_escaped() {
     assert!(stderr.contains("a\\u{7}b\\u{1b}[31m"), "{stderr}");
     assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 0);
 }
+
+#[test]
+fn a_dry_run_after_an_interruption_says_so_and_recovers_nothing() {
+    if !cfg!(debug_assertions) {
+        return; // The crash points exist in debug builds only.
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let root = new_project(tmp.path(), "shop");
+    let crashed = arcana()
+        .current_dir(&root)
+        .args(["add", "resource"])
+        .args(PRODUCT)
+        .arg("--no-input")
+        .env("ARCANA_CRASH_AT", "5")
+        .output()
+        .unwrap();
+    assert!(!crashed.status.success());
+    assert!(root.join(".arcana/journal").is_file());
+    let before = tree(&root);
+    arcana()
+        .current_dir(&root)
+        .args([
+            "add",
+            "resource",
+            "tag",
+            "name:string",
+            "--dry-run",
+            "--no-input",
+        ])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("note:").and(predicate::str::contains("was interrupted")));
+    assert_eq!(tree(&root), before);
+    add(&root, &["tag", "name:string"])
+        .success()
+        .stderr(predicate::str::contains("note:"));
+    assert_whole(&root, &["tag"]);
+}

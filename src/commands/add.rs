@@ -100,9 +100,12 @@ fn run_resource(args: AddResourceArgs) -> Result<()> {
         OnConflict::Stop
     };
     // Plan and apply under the project lock, from what is on disk once it is held.
-    let _lock = (!args.dry_run)
-        .then(|| apply::lock_project(&manifest.root))
-        .transpose()?;
+    let _lock = if args.dry_run {
+        apply::note_interrupted(&manifest.root);
+        None
+    } else {
+        Some(apply::lock_project(&manifest.root)?)
+    };
     let manifest = Manifest::load(&manifest.root)?;
     match plan(&manifest, names, fields, on)? {
         Outcome::Unchanged { .. } if args.json => {
