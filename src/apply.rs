@@ -582,7 +582,14 @@ fn apply_new_root(plan: &Plan) -> Result<()> {
     let mut made = Vec::new();
     create_dirs(&parent, &mut made)?;
     let result = (|| -> Result<()> {
-        let _lock = DirLock::acquire(&parent)?;
+        // The parent, so that every run creating this directory is excluded; the directory
+        // itself when the parent cannot be opened (a parent without read permission).
+        let locked = if fs::File::open(&parent).is_err() && root.is_dir() {
+            &root
+        } else {
+            &parent
+        };
+        let _lock = DirLock::acquire(locked)?;
         sweep_staging(&parent);
         match fs::symlink_metadata(&root) {
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
