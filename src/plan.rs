@@ -36,6 +36,8 @@ pub struct Plan {
     /// moved into place at once.
     pub new_root: bool,
     pub changes: Vec<Change>,
+    /// Whether files the user made read-only may be written (`--force`); they stay read-only.
+    pub force: bool,
 }
 
 impl Plan {
@@ -49,6 +51,7 @@ impl Plan {
             root,
             new_root: true,
             changes,
+            force: false,
         }
     }
 
@@ -58,6 +61,7 @@ impl Plan {
             root,
             new_root: false,
             changes: Vec::new(),
+            force: false,
         }
     }
 

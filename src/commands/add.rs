@@ -100,8 +100,16 @@ fn run_resource(args: AddResourceArgs) -> Result<()> {
     } else {
         OnConflict::Stop
     };
+    // Plan and apply under the project lock, from what is on disk once it is held.
+    let _lock = if args.dry_run {
+        apply::note_interrupted(&manifest.root);
+        None
+    } else {
+        Some(apply::lock_project(&manifest.root)?)
+    };
+    let manifest = Manifest::load(&manifest.root)?;
     match plan(&manifest, names, fields, on)? {
-        Outcome::Unchanged { .. } if args.dry_run && args.json => {
+        Outcome::Unchanged { .. } if args.json => {
             // `--json` prints one JSON document, here a plan with nothing in it.
             ui::print_plan(&Plan::in_project(manifest.root.clone()), true);
             Ok(())
@@ -128,6 +136,10 @@ fn run_resource(args: AddResourceArgs) -> Result<()> {
                 ui::print_plan(&plan, args.json);
                 return Ok(());
             }
+            let plan = Plan {
+                force: args.force,
+                ..plan
+            };
             apply::apply(&plan)?;
             let created = plan.created().count();
             let changed = plan.updated().count();
@@ -265,6 +277,7 @@ pub fn plan(
     let revisions = migrations::read_revisions(&root)?;
     let head = migrations::head(&revisions)?;
     let slug = format!("create_{}", names.plural);
+    migrations::ensure_new_slug(&revisions, &slug, &names.snake)?;
     let revision = migrations::next_revision_id(&revisions, head, &slug);
     let migration = format!("{revision}_{slug}");
     let view = view.with_revision(&revision, head.map(|h| h.id.as_str()));

@@ -230,6 +230,9 @@ fn check_destination(path: &Path) -> Result<(), UserError> {
         ))
         .hint("Choose another destination with `--path DIR`"));
     }
+    if apply::holds_interrupted_new(path) {
+        return Ok(()); // Recovered, then checked again, under the lock.
+    }
     let mut entries = fs::read_dir(path).map_err(|e| {
         UserError::new(format!("Cannot read `{}`: {e}", path.display()))
             .hint("Choose another destination with `--path DIR`")

@@ -11,6 +11,7 @@ use anyhow::{Context, Result};
 use toml_edit::{Array, DocumentMut, Item, Table, value};
 
 use crate::error::UserError;
+use crate::spec::features::Feature;
 
 /// The manifest's file name.
 pub const FILE_NAME: &str = "arcana.toml";
@@ -42,6 +43,23 @@ pub struct Manifest {
 impl Manifest {
     /// Finds and parses the manifest of the project containing `start`.
     pub fn discover(start: &Path) -> Result<Self> {
+        match fs::metadata(start) {
+            Ok(meta) if meta.is_dir() => {}
+            Ok(_) => {
+                return Err(
+                    UserError::new(format!("`{}` is not a directory", start.display()))
+                        .hint("Pass the project directory (or a directory inside it) with `--path`")
+                        .into(),
+                );
+            }
+            Err(_) => {
+                return Err(
+                    UserError::new(format!("`{}` does not exist", start.display()))
+                        .hint("Pass the project directory (or a directory inside it) with `--path`")
+                        .into(),
+                );
+            }
+        }
         let root = find_project_root(start).ok_or_else(|| {
             UserError::new(format!(
                 "`{}` is not inside an arcana project (no `{FILE_NAME}` here or in any parent directory)",
@@ -66,19 +84,12 @@ impl Manifest {
             UserError::new(format!("`{FILE_NAME}` is not valid TOML: {e}"))
                 .hint("Fix the syntax error it points at; the manifest is plain TOML")
         })?;
-        let manifest = Self {
+        validate(&doc)?;
+        Ok(Self {
             root: root.to_path_buf(),
             text,
             doc,
-        };
-        if manifest.project_str("stack").is_none() {
-            return Err(
-                UserError::new(format!("`{FILE_NAME}` has no `[project] stack`"))
-                    .hint("Restore it, e.g. `stack = \"flask\"` under `[project]`")
-                    .into(),
-            );
-        }
-        Ok(manifest)
+        })
     }
 
     fn project_str(&self, key: &str) -> Option<&str> {
@@ -167,6 +178,161 @@ impl Manifest {
     }
 }
 
+/// The keys of `arcana.toml`; anything else is refused, so that a typo is not silently ignored.
+const TOP_LEVEL: &[&str] = &["project", "features", "resources", "files"];
+
+/// Checks the manifest against its schema; the error names the key and says what it must be.
+fn validate(doc: &DocumentMut) -> Result<(), UserError> {
+    for (key, _) in doc.iter() {
+        if !TOP_LEVEL.contains(&key) {
+            return Err(
+                UserError::new(format!("`{FILE_NAME}` has an unknown key `{key}`")).hint(format!(
+                    "The manifest holds only {}; remove or rename `{key}`",
+                    list(TOP_LEVEL)
+                )),
+            );
+        }
+    }
+    let project = match doc.get("project") {
+        Some(item) if item.is_table_like() => item,
+        Some(item) => return Err(not(&["project"], item, "a `[project]` table")),
+        None => {
+            return Err(UserError::new(format!("`{FILE_NAME}` has no `[project]` table"))
+                .hint("Restore it as `arcana new` wrote it: `name`, `arcana_version` and `stack` under `[project]`"));
+        }
+    };
+    for key in ["name", "arcana_version", "stack"] {
+        match project.get(key) {
+            Some(item) if item.is_str() => {}
+            Some(item) => return Err(not(&["project", key], item, "a string")),
+            None if key == "stack" => {
+                return Err(
+                    UserError::new(format!("`{FILE_NAME}` has no `[project] stack`"))
+                        .hint("Restore it, e.g. `stack = \"flask\"` under `[project]`"),
+                );
+            }
+            None => {}
+        }
+    }
+    if let Some(features) = doc.get("features") {
+        let Some(table) = features.as_table_like() else {
+            return Err(not(&["features"], features, "a `[features]` table"));
+        };
+        let known: Vec<&str> = Feature::ALL.iter().map(|f| f.key()).collect();
+        for (key, item) in table.iter() {
+            if !known.contains(&key) {
+                return Err(UserError::new(format!(
+                    "`[features] {key}` in `{FILE_NAME}` is not a part arcana knows"
+                ))
+                .hint(format!(
+                    "The parts are {}; remove or rename `{key}`",
+                    list(&known)
+                )));
+            }
+            if !item.is_bool() {
+                return Err(not(&["features", key], item, "`true` or `false`"));
+            }
+        }
+    }
+    if let Some(resources) = doc.get("resources") {
+        let Some(table) = resources.as_table() else {
+            return Err(not(&["resources"], resources, "a `[resources]` table").hint(
+                "Write it as a `[resources]` section with one `[resources.NAME]` table per resource (or remove the line when there are none)",
+            ));
+        };
+        for (name, entry) in table.iter() {
+            let Some(entry) = entry.as_table_like() else {
+                return Err(not(
+                    &["resources", name],
+                    entry,
+                    "a `[resources.NAME]` table",
+                ));
+            };
+            if let Some(plural) = entry.get("plural")
+                && !plural.is_str()
+            {
+                return Err(not(&["resources", name, "plural"], plural, "a string"));
+            }
+            match entry.get("fields") {
+                None => {}
+                Some(fields) => match fields.as_array() {
+                    Some(array) if array.iter().all(|v| v.as_str().is_some()) => {}
+                    _ => {
+                        return Err(not(
+                            &["resources", name, "fields"],
+                            fields,
+                            "an array of field strings such as `[\"name:string\"]`",
+                        ));
+                    }
+                },
+            }
+        }
+    }
+    if let Some(files) = doc.get("files") {
+        let Some(table) = files.as_table() else {
+            return Err(not(&["files"], files, "a `[files]` table").hint(
+                "Write it as a `[files]` section (path = content hash), or remove the line; arcana rebuilds it as it writes",
+            ));
+        };
+        for (path, hash) in table.iter() {
+            if !hash.is_str() {
+                return Err(not(&["files", path], hash, "a content hash string"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// "`[resources] x` in `arcana.toml` must be ..., not ..." for the key at `path`.
+fn not(path: &[&str], item: &Item, wanted: &str) -> UserError {
+    let key = match path {
+        [one] => format!("`{one}`"),
+        [table @ .., last] => format!("`[{}] {last}`", table.join(".")),
+        [] => "the manifest".to_string(),
+    };
+    UserError::new(format!(
+        "{key} in `{FILE_NAME}` must be {wanted}, not {}",
+        describe(item)
+    ))
+    .hint(format!(
+        "Fix {key} in `{FILE_NAME}` (as `arcana new` and `arcana add` write it), then run the command again"
+    ))
+}
+
+fn describe(item: &Item) -> String {
+    let shown = |v: &toml_edit::Value| {
+        let text = v.to_string();
+        let text = text.trim();
+        if text.chars().count() > 30 {
+            format!("{}…", text.chars().take(30).collect::<String>())
+        } else {
+            text.to_string()
+        }
+    };
+    match item {
+        Item::None => "missing".to_string(),
+        Item::Table(_) => "a table".to_string(),
+        Item::ArrayOfTables(_) => "an array of tables".to_string(),
+        Item::Value(v) => {
+            let kind = match v {
+                toml_edit::Value::String(_) => "the string",
+                toml_edit::Value::Integer(_) => "the integer",
+                toml_edit::Value::Float(_) => "the number",
+                toml_edit::Value::Boolean(_) => "the boolean",
+                toml_edit::Value::Datetime(_) => "the date",
+                toml_edit::Value::Array(_) => "the array",
+                toml_edit::Value::InlineTable(_) => "the inline table",
+            };
+            format!("{kind} `{}`", shown(v))
+        }
+    }
+}
+
+fn list(keys: &[&str]) -> String {
+    let quoted: Vec<String> = keys.iter().map(|k| format!("`{k}`")).collect();
+    quoted.join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -222,6 +388,99 @@ cache = false
                 fields
             }]
         );
+    }
+
+    fn schema_error(text: &str) -> UserError {
+        let err = Manifest::parse(Path::new("/p"), text.to_string()).unwrap_err();
+        err.downcast_ref::<UserError>()
+            .unwrap_or_else(|| panic!("{err:#}"))
+            .clone()
+    }
+
+    #[test]
+    fn values_of_the_wrong_kind_are_refused_naming_the_key() {
+        const HEAD: &str = "[project]\nname = \"shop\"\nstack = \"flask\"\n";
+        let cases = [
+            (
+                "resources = {}\n",
+                "`resources` in `arcana.toml` must be a `[resources]` table, not the inline table `{}`",
+            ),
+            (
+                "resources = \"x\"\n",
+                "`resources` in `arcana.toml` must be a `[resources]` table, not the string `\"x\"`",
+            ),
+            (
+                "files = {}\n",
+                "`files` in `arcana.toml` must be a `[files]` table, not the inline table `{}`",
+            ),
+            (
+                "[features]\ngrpc = \"yes\"\n",
+                "`[features] grpc` in `arcana.toml` must be `true` or `false`, not the string `\"yes\"`",
+            ),
+            (
+                "[features]\ngrcp = true\n",
+                "`[features] grcp` in `arcana.toml` is not a part arcana knows",
+            ),
+            (
+                "[resources]\nproduct = 1\n",
+                "`[resources] product` in `arcana.toml` must be a `[resources.NAME]` table, not the integer `1`",
+            ),
+            (
+                "[resources.product]\nfields = \"name:string\"\n",
+                "`[resources.product] fields`",
+            ),
+            (
+                "[resources.product]\nfields = [1]\n",
+                "`[resources.product] fields`",
+            ),
+            (
+                "[resources.product]\nplural = 2\n",
+                "`[resources.product] plural` in `arcana.toml` must be a string, not the integer `2`",
+            ),
+            (
+                "[files]\n\"a.py\" = 3\n",
+                "`[files] a.py` in `arcana.toml` must be a content hash string",
+            ),
+            (
+                "[resource]\n",
+                "`arcana.toml` has an unknown key `resource`",
+            ),
+        ];
+        for (tail, wanted) in cases {
+            let text = if tail.starts_with('[') {
+                format!("{HEAD}{tail}")
+            } else {
+                format!("{tail}{HEAD}")
+            };
+            let err = schema_error(&text);
+            assert!(err.message.starts_with(wanted), "{text}\n{}", err.message);
+            assert!(err.hint.is_some(), "{text}");
+        }
+        let err = schema_error("[project]\nname = 3\nstack = \"flask\"\n");
+        assert!(err.message.contains("`[project] name`"), "{}", err.message);
+        let err = schema_error("project = 1\n");
+        assert!(err.message.contains("`project`"), "{}", err.message);
+    }
+
+    #[test]
+    fn inline_resource_entries_and_a_byte_order_mark_are_accepted() {
+        let text = "\u{feff}[project]\nname = \"shop\"\nstack = \"flask\"\n\n[resources]\ntag = { plural = \"tags\", fields = [\"name:string\"] }\n";
+        let m = Manifest::parse(Path::new("/p"), text.to_string()).unwrap();
+        assert_eq!(m.resources()[0].plural, "tags");
+        assert_eq!(m.stack(), "flask");
+        let again = m.with_resource("post", "posts", &["title:string".to_string()]);
+        assert!(again.contains("[resources.post]"), "{again}");
+    }
+
+    #[test]
+    fn discovery_refuses_a_path_that_does_not_exist() {
+        let tmp = tempfile::tempdir().unwrap();
+        fs::write(tmp.path().join(FILE_NAME), TEXT).unwrap();
+        let err = Manifest::discover(&tmp.path().join("missing/deeper")).unwrap_err();
+        assert!(err.to_string().contains("does not exist"), "{err:#}");
+        let err = Manifest::discover(&tmp.path().join(FILE_NAME)).unwrap_err();
+        assert!(err.to_string().contains("is not a directory"), "{err:#}");
+        Manifest::discover(tmp.path()).unwrap();
     }
 
     #[test]

@@ -45,7 +45,7 @@ pub fn read_revisions(root: &Path) -> Result<Vec<Revision>> {
         }
         let text = fs::read_to_string(entry.path())
             .with_context(|| format!("reading `{}`", entry.path().display()))?;
-        if let Some(revision) = parse_revision(&name, &text) {
+        if let Some(revision) = parse_revision(&name, &text)? {
             revisions.push(revision);
         }
     }
@@ -53,50 +53,383 @@ pub fn read_revisions(root: &Path) -> Result<Vec<Revision>> {
     Ok(revisions)
 }
 
-/// Parses the `revision` / `down_revision` assignments of one file; None if it has none.
-pub fn parse_revision(file: &str, text: &str) -> Option<Revision> {
+/// Parses the `revision` / `down_revision` assignments of one file, the way Python (and so
+/// Alembic, which imports the module) reads them; None if it assigns no `revision`.
+///
+/// Only module-level statements count (not docstrings, comments or function bodies); a value
+/// may be a string in either quote style (also triple-quoted, raw or implicitly concatenated),
+/// `None`, or a tuple or list of strings, spread over several lines in brackets, and the name
+/// may carry a type annotation. A value arcana cannot evaluate is an error naming the file.
+pub fn parse_revision(file: &str, text: &str) -> Result<Option<Revision>, UserError> {
     let mut id = None;
     let mut down = Vec::new();
-    for line in text.lines() {
-        if let Some(value) = assignment(line, "revision") {
-            id = strings(value).into_iter().next();
-        } else if let Some(value) = assignment(line, "down_revision") {
-            down = strings(value);
+    for statement in module_statements(text) {
+        let Some((name, value)) = split_assignment(&statement) else {
+            continue;
+        };
+        if name != "revision" && name != "down_revision" {
+            continue;
+        }
+        let unreadable = || {
+            UserError::new(format!(
+                "`{VERSIONS_DIR}/{file}`: cannot read `{name}` from `{}`",
+                shorten(statement.trim())
+            ))
+            .hint(format!(
+                "arcana reads `{name}` without running Python: write it as a string literal (or `None` / a tuple of strings for `down_revision`)"
+            ))
+        };
+        let value = evaluate(value).ok_or_else(unreadable)?;
+        match (name, value) {
+            ("revision", Literal::Str(s)) => id = Some(s),
+            ("revision", _) => return Err(unreadable()),
+            (_, Literal::None) => down = Vec::new(),
+            (_, Literal::Str(s)) => down = vec![s],
+            (_, Literal::Seq(items)) => down = items,
         }
     }
-    id.map(|id| Revision {
+    Ok(id.map(|id| Revision {
         file: file.to_string(),
         id,
         down,
-    })
+    }))
 }
 
-/// The right-hand side of `name = ...` or `name: T = ...` at the start of a line.
-fn assignment<'a>(line: &'a str, name: &str) -> Option<&'a str> {
-    let rest = line.strip_prefix(name)?;
-    let rest = rest.trim_start();
-    let rest = if let Some(annotated) = rest.strip_prefix(':') {
-        annotated.split_once('=')?.1
+fn shorten(text: &str) -> String {
+    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() > 60 {
+        format!("{}…", one_line.chars().take(60).collect::<String>())
     } else {
-        rest.strip_prefix('=')?
-    };
-    Some(rest.trim())
+        one_line
+    }
 }
 
-/// The string literals in a value: `"a"`, `('a', 'b')`, `None` (none).
-fn strings(value: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut chars = value.chars();
-    while let Some(c) = chars.next() {
-        if c == '#' {
+/// The module-level statements of a Python source: logical lines that start in column 0
+/// (brackets, strings and backslashes joined), split at top-level `;`, comments removed.
+fn module_statements(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut statements = Vec::new();
+    let mut current = String::new();
+    let mut depth = 0usize;
+    let mut top_level = true;
+    let mut at_line_start = true;
+    let mut i = 0;
+    let end_statement = |current: &mut String, statements: &mut Vec<String>, keep: bool| {
+        if keep && !current.trim().is_empty() {
+            statements.push(current.trim().to_string());
+        }
+        current.clear();
+    };
+    while i < chars.len() {
+        let c = chars[i];
+        if at_line_start {
+            at_line_start = false;
+            if depth == 0 && current.is_empty() {
+                top_level = !(c == ' ' || c == '\t');
+            }
+        }
+        match c {
+            '#' => {
+                while i < chars.len() && chars[i] != '\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            '\\' if chars.get(i + 1) == Some(&'\n') => {
+                current.push(' ');
+                i += 2;
+                continue;
+            }
+            '\'' | '"' => {
+                let triple = chars.get(i + 1) == Some(&c) && chars.get(i + 2) == Some(&c);
+                let start = i;
+                i += if triple { 3 } else { 1 };
+                while i < chars.len() {
+                    if chars[i] == '\\' {
+                        i += 2;
+                        continue;
+                    }
+                    if triple {
+                        if chars[i] == c
+                            && chars.get(i + 1) == Some(&c)
+                            && chars.get(i + 2) == Some(&c)
+                        {
+                            i += 3;
+                            break;
+                        }
+                    } else if chars[i] == c || chars[i] == '\n' {
+                        i += 1;
+                        break;
+                    }
+                    i += 1;
+                }
+                let end = i.min(chars.len());
+                current.extend(&chars[start..end]);
+                continue;
+            }
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            ';' if depth == 0 => {
+                end_statement(&mut current, &mut statements, top_level);
+                i += 1;
+                continue;
+            }
+            '\n' if depth == 0 => {
+                end_statement(&mut current, &mut statements, top_level);
+                at_line_start = true;
+                i += 1;
+                continue;
+            }
+            _ => {}
+        }
+        current.push(if c == '\n' { ' ' } else { c });
+        i += 1;
+    }
+    end_statement(&mut current, &mut statements, top_level);
+    statements
+}
+
+/// `name = value` or `name: annotation = value`; None for other statements.
+fn split_assignment(statement: &str) -> Option<(&str, &str)> {
+    let name_end = statement
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(statement.len());
+    let name = &statement[..name_end];
+    if name.is_empty() {
+        return None;
+    }
+    let rest = statement[name_end..].trim_start();
+    let value = if let Some(annotated) = rest.strip_prefix(':') {
+        top_level_equals(annotated).map(|at| &annotated[at + 1..])?
+    } else {
+        let value = rest.strip_prefix('=')?;
+        if value.starts_with('=') {
+            return None;
+        }
+        value
+    };
+    Some((name, value.trim()))
+}
+
+/// The position of the first `=` outside brackets and strings that is not part of `==`.
+fn top_level_equals(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    let bytes: Vec<char> = text.chars().collect();
+    let mut offset = 0;
+    for (i, &c) in bytes.iter().enumerate() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None => match c {
+                '\'' | '"' => quote = Some(c),
+                '(' | '[' | '{' => depth += 1,
+                ')' | ']' | '}' => depth = depth.saturating_sub(1),
+                '=' if depth == 0
+                    && bytes.get(i + 1) != Some(&'=')
+                    && !matches!(
+                        i.checked_sub(1).map(|p| bytes[p]),
+                        Some('=' | '!' | '<' | '>')
+                    ) =>
+                {
+                    return Some(offset);
+                }
+                _ => {}
+            },
+        }
+        offset += c.len_utf8();
+    }
+    None
+}
+
+/// A value of a revision assignment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Literal {
+    None,
+    Str(String),
+    Seq(Vec<String>),
+}
+
+/// Evaluates a string, `None`, or a tuple/list of strings, with optional brackets; None for
+/// anything else.
+fn evaluate(value: &str) -> Option<Literal> {
+    let tokens = tokenize(value)?;
+    let mut pos = 0;
+    let literal = parse_value(&tokens, &mut pos)?;
+    (pos == tokens.len()).then_some(literal)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Token {
+    Str(String),
+    NoneKw,
+    Open(char),
+    Close(char),
+    Comma,
+}
+
+fn tokenize(value: &str) -> Option<Vec<Token>> {
+    let chars: Vec<char> = value.chars().collect();
+    let mut tokens = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_whitespace() {
+            i += 1;
+            continue;
+        }
+        match c {
+            '(' | '[' => tokens.push(Token::Open(c)),
+            ')' | ']' => tokens.push(Token::Close(c)),
+            ',' => tokens.push(Token::Comma),
+            _ if value[char_offset(&chars, i)..].starts_with("None")
+                && !chars
+                    .get(i + 4)
+                    .is_some_and(|c| c.is_ascii_alphanumeric() || *c == '_') =>
+            {
+                tokens.push(Token::NoneKw);
+                i += 4;
+                continue;
+            }
+            _ => {
+                // An optional u/r prefix, then a string literal.
+                let mut raw = false;
+                let mut j = i;
+                while j < chars.len() && matches!(chars[j], 'r' | 'R' | 'u' | 'U') {
+                    raw |= matches!(chars[j], 'r' | 'R');
+                    j += 1;
+                }
+                if j - i > 2 {
+                    return None;
+                }
+                let quote = *chars.get(j).filter(|q| **q == '\'' || **q == '"')?;
+                let triple = chars.get(j + 1) == Some(&quote) && chars.get(j + 2) == Some(&quote);
+                let mut k = j + if triple { 3 } else { 1 };
+                let mut text = String::new();
+                loop {
+                    let ch = *chars.get(k)?;
+                    if triple {
+                        if ch == quote
+                            && chars.get(k + 1) == Some(&quote)
+                            && chars.get(k + 2) == Some(&quote)
+                        {
+                            k += 3;
+                            break;
+                        }
+                    } else if ch == quote {
+                        k += 1;
+                        break;
+                    }
+                    if ch == '\\' && !raw {
+                        let next = *chars.get(k + 1)?;
+                        match next {
+                            'n' => text.push('\n'),
+                            't' => text.push('\t'),
+                            '\\' | '\'' | '"' => text.push(next),
+                            '\n' => {}
+                            _ => return None,
+                        }
+                        k += 2;
+                        continue;
+                    }
+                    text.push(ch);
+                    k += 1;
+                }
+                // Implicit concatenation: "00" "02" is "0002".
+                if let Some(Token::Str(previous)) = tokens.last_mut() {
+                    previous.push_str(&text);
+                } else {
+                    tokens.push(Token::Str(text));
+                }
+                i = k;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    Some(tokens)
+}
+
+fn char_offset(chars: &[char], index: usize) -> usize {
+    chars[..index].iter().map(|c| c.len_utf8()).sum()
+}
+
+fn parse_value(tokens: &[Token], pos: &mut usize) -> Option<Literal> {
+    let first = parse_item(tokens, pos)?;
+    if tokens.get(*pos) != Some(&Token::Comma) {
+        return Some(first);
+    }
+    // A bare tuple: "a", "b"
+    let mut items = vec![as_string(first)?];
+    while tokens.get(*pos) == Some(&Token::Comma) {
+        *pos += 1;
+        if *pos == tokens.len() || matches!(tokens.get(*pos), Some(Token::Close(_))) {
             break;
         }
-        if c == '"' || c == '\'' {
-            let literal: String = chars.by_ref().take_while(|&d| d != c).collect();
-            out.push(literal);
-        }
+        items.push(as_string(parse_item(tokens, pos)?)?);
     }
-    out
+    Some(Literal::Seq(items))
+}
+
+fn parse_item(tokens: &[Token], pos: &mut usize) -> Option<Literal> {
+    match tokens.get(*pos)? {
+        Token::Str(s) => {
+            *pos += 1;
+            Some(Literal::Str(s.clone()))
+        }
+        Token::NoneKw => {
+            *pos += 1;
+            Some(Literal::None)
+        }
+        Token::Open(open) => {
+            let close = if *open == '(' { ')' } else { ']' };
+            let list = *open == '[';
+            *pos += 1;
+            if tokens.get(*pos) == Some(&Token::Close(close)) {
+                *pos += 1;
+                return Some(Literal::Seq(Vec::new()));
+            }
+            let inner = parse_value(tokens, pos)?;
+            if tokens.get(*pos) != Some(&Token::Close(close)) {
+                return None;
+            }
+            *pos += 1;
+            Some(match inner {
+                Literal::Str(s) if list => Literal::Seq(vec![s]),
+                other => other,
+            })
+        }
+        Token::Close(_) | Token::Comma => None,
+    }
+}
+
+fn as_string(literal: Literal) -> Option<String> {
+    match literal {
+        Literal::Str(s) => Some(s),
+        _ => None,
+    }
+}
+
+/// Refuses a second migration named `slug` (e.g. `create_products`): one already in the
+/// history means an earlier command created the table without recording its resource (an
+/// interrupted run of an older arcana, or a hand-made file), and another would break
+/// `alembic upgrade head`.
+pub fn ensure_new_slug(
+    revisions: &[Revision],
+    slug: &str,
+    resource: &str,
+) -> Result<(), UserError> {
+    let suffix = format!("_{slug}.py");
+    let Some(existing) = revisions.iter().find(|r| r.file.ends_with(&suffix)) else {
+        return Ok(());
+    };
+    Err(UserError::new(format!(
+        "`{VERSIONS_DIR}/{}` already does `{slug}`, but `arcana.toml` does not record the resource `{resource}`",
+        existing.file
+    ))
+    .hint(
+        "An earlier command wrote the resource's files without recording it: remove those files (see `git status`) or record the resource, then run the command again",
+    ))
 }
 
 /// The single head of the history (None for an empty history), or an error naming the heads.
@@ -191,13 +524,120 @@ revision: str = \"0001\"
 down_revision: str | Sequence[str] | None = None
 branch_labels = None
 ";
-        assert_eq!(parse_revision("0001.py", text), Some(rev("0001", &[])));
+        assert_eq!(
+            parse_revision("0001.py", text).unwrap(),
+            Some(rev("0001", &[]))
+        );
         let text = "revision = 'ae1027a6acf'\ndown_revision = ('0002', \"0003\")  # merge\n";
         assert_eq!(
-            parse_revision("b.py", text).unwrap().down,
+            parse_revision("b.py", text).unwrap().unwrap().down,
             vec!["0002".to_string(), "0003".to_string()]
         );
-        assert_eq!(parse_revision("c.py", "x = 1\n"), None);
+        assert_eq!(parse_revision("c.py", "x = 1\n").unwrap(), None);
+    }
+
+    fn ids(text: &str) -> (String, Vec<String>) {
+        let r = parse_revision("x.py", text)
+            .unwrap_or_else(|e| panic!("{text}: {e:?}"))
+            .unwrap_or_else(|| panic!("{text}: no revision"));
+        (r.id, r.down)
+    }
+
+    #[test]
+    fn reads_revisions_the_way_python_does() {
+        let cases: &[(&str, &str, &[&str])] = &[
+            (
+                "revision = (\n    \"0002\"\n)\ndown_revision = (\n    '0001'\n)\n",
+                "0002",
+                &["0001"],
+            ),
+            (
+                "revision = '0002'\ndown_revision = \"0001\"\n",
+                "0002",
+                &["0001"],
+            ),
+            (
+                "revision: str = \"0002\"\ndown_revision: Union[str, Sequence[str], None] = \"0001\"\n",
+                "0002",
+                &["0001"],
+            ),
+            ("revision = \"00\" \"02\"\n", "0002", &[]),
+            ("revision = \"\"\"0002\"\"\"\n", "0002", &[]),
+            ("revision = r'0002'  # the id\n", "0002", &[]),
+            ("revision = \\\n    \"0002\"\n", "0002", &[]),
+            ("revision = \"0002\"; down_revision = None\n", "0002", &[]),
+            ("revision = \"0001\"\nrevision = \"0002\"\n", "0002", &[]),
+            (
+                "revision = \"0004\"\ndown_revision = (\n    \"0002\",\n    \"0003\",\n)\n",
+                "0004",
+                &["0002", "0003"],
+            ),
+            (
+                "revision = \"0004\"\ndown_revision = [\"0002\", \"0003\"]\n",
+                "0004",
+                &["0002", "0003"],
+            ),
+            (
+                "revision = \"0004\"\ndown_revision = \"0002\", \"0003\"\n",
+                "0004",
+                &["0002", "0003"],
+            ),
+            (
+                "revision = \"0002\"\ndown_revision = ('0001',)\n",
+                "0002",
+                &["0001"],
+            ),
+        ];
+        for (text, id, down) in cases {
+            let (got_id, got_down) = ids(text);
+            assert_eq!(&got_id, id, "{text}");
+            assert_eq!(
+                got_down,
+                down.iter().map(|d| d.to_string()).collect::<Vec<_>>(),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn only_module_level_assignments_count() {
+        let text = "\"\"\"Add tags.\n\nrevision = \"9999\"\n\"\"\"\n# revision = \"8888\"\nrevision = \"0002\"\n\n\ndef upgrade() -> None:\n    revision = \"7777\"\n    x = '''\nrevision = \"6666\"\n'''\n";
+        assert_eq!(ids(text).0, "0002");
+        assert_eq!(
+            parse_revision("x.py", "revisions = \"1\"\nrevision == \"2\"\n").unwrap(),
+            None
+        );
+    }
+
+    #[test]
+    fn values_that_cannot_be_read_are_refused_naming_the_file() {
+        for text in [
+            "revision = make_id()\n",
+            "revision = None\n",
+            "revision = f\"{x}\"\n",
+            "down_revision = 12\nrevision = \"1\"\n",
+        ] {
+            let err = parse_revision("0002_x.py", text).unwrap_err();
+            assert!(
+                err.message.contains("migrations/versions/0002_x.py"),
+                "{}",
+                err.message
+            );
+            assert!(err.hint.is_some());
+        }
+    }
+
+    #[test]
+    fn a_second_migration_for_the_same_table_is_refused() {
+        let mut revisions = vec![rev("0001", &[]), rev("0002", &["0001"])];
+        revisions[1].file = "0002_create_products.py".into();
+        assert!(ensure_new_slug(&revisions, "create_tags", "tag").is_ok());
+        let err = ensure_new_slug(&revisions, "create_products", "product").unwrap_err();
+        assert!(
+            err.message.contains("0002_create_products.py"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

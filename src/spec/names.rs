@@ -300,12 +300,44 @@ pub struct ProjectName {
     pub title: String,
 }
 
+/// The longest project name, in every case form: the snake form plus `_test` must stay within
+/// PostgreSQL's 63-byte identifiers (database names), the kebab form plus `-secrets` within
+/// Kubernetes' 63-character names, and the directory name well within 255 bytes.
+pub const MAX_PROJECT_NAME_LEN: usize = 50;
+
+/// A name as the user typed it, safe to print: control characters escaped (`\u{1b}`), so
+/// that a name can never move the cursor or colour the terminal.
+pub fn shown(raw: &str) -> String {
+    raw.chars()
+        .flat_map(|c| {
+            let escaped: Vec<char> = if c.is_control() {
+                c.escape_default().collect()
+            } else {
+                vec![c]
+            };
+            escaped
+        })
+        .collect()
+}
+
 /// Validates a project name and derives its case forms.
 pub fn project_name(input: &str) -> Result<ProjectName, UserError> {
     let raw = input.trim();
     if raw.is_empty() {
         return Err(UserError::new("The project name is empty")
             .hint("Pass a name such as `arcana new order-service`"));
+    }
+    if raw.chars().count() > MAX_PROJECT_NAME_LEN {
+        let start: String = raw
+            .chars()
+            .take(20)
+            .flat_map(char::escape_default)
+            .collect();
+        return Err(UserError::new(format!(
+            "The project name `{start}…` is {} characters long; at most {MAX_PROJECT_NAME_LEN} are allowed",
+            raw.chars().count()
+        ))
+        .hint("Choose a shorter name, e.g. `order-service`; `--path DIR` sets a longer directory if you need one"));
     }
     if !is_name_like(raw) {
         let suggestion = suggest(raw);
@@ -319,12 +351,20 @@ pub fn project_name(input: &str) -> Result<ProjectName, UserError> {
             }
         };
         return Err(UserError::new(format!(
-            "`{raw}` is not a valid project name: it must start with a letter and contain only letters, digits, `-` and `_`"
+            "`{}` is not a valid project name: it must start with a letter and contain only letters, digits, `-` and `_`",
+            shown(raw)
         ))
         .hint(hint));
     }
     let snake = raw.to_snake_case();
     let kebab = raw.to_kebab_case();
+    if snake.len().max(kebab.len()) > MAX_PROJECT_NAME_LEN {
+        return Err(UserError::new(format!(
+            "The project name `{raw}` becomes `{kebab}` ({} characters); at most {MAX_PROJECT_NAME_LEN} are allowed",
+            kebab.len().max(snake.len())
+        ))
+        .hint("Choose a shorter name, or fewer capitals (each starts a new word)"));
+    }
     let alternative = format!("{kebab}-service");
     if PYTHON_KEYWORDS.contains(&snake.as_str()) || PYTHON_KEYWORDS.contains(&raw) {
         return Err(UserError::new(format!(
@@ -406,6 +446,43 @@ mod tests {
                 .contains("`my-service`")
         );
         assert!(project_name("café").is_err());
+    }
+
+    #[test]
+    fn control_characters_are_shown_escaped() {
+        let err = project_name("a\u{7}b\u{1b}[31m").unwrap_err();
+        assert!(
+            !err.message.chars().any(char::is_control),
+            "{:?}",
+            err.message
+        );
+        assert!(
+            err.message.contains("a\\u{7}b\\u{1b}[31m"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn refuses_overlong_names_before_anything_else() {
+        let ok = "a".repeat(MAX_PROJECT_NAME_LEN);
+        assert!(project_name(&ok).is_ok());
+        for len in [MAX_PROJECT_NAME_LEN + 1, 240, 10_000] {
+            let err = project_name(&"a".repeat(len)).unwrap_err();
+            assert!(
+                err.message.contains(&format!("is {len} characters")),
+                "{}",
+                err.message
+            );
+            assert!(err.message.len() < 200, "{}", err.message);
+        }
+        let camel = "aB".repeat(MAX_PROJECT_NAME_LEN / 2);
+        assert!(
+            project_name(&camel)
+                .unwrap_err()
+                .message
+                .contains("becomes")
+        );
     }
 
     #[test]
