@@ -17,6 +17,7 @@ use crate::plan::Plan;
 use crate::render::templates;
 use crate::spec::features::{Feature, Features};
 use crate::spec::names::{self, ProjectName};
+use crate::spec::stack::StackData;
 use crate::steps::{self, Step};
 use crate::{apply, ui};
 
@@ -244,14 +245,14 @@ fn check_destination(path: &Path) -> Result<(), UserError> {
     Ok(())
 }
 
-/// The template variables of a new project.
-pub fn context(settings: &NewSettings, jwt_secret: &str) -> Context {
+/// The template variables of a new project; `stack` holds the stack's `stack.toml` facts.
+pub fn context(settings: &NewSettings, stack: &StackData, jwt_secret: &str) -> Context {
     let mut ctx = Context::new();
     ctx.insert("project_name", &settings.name.raw);
     ctx.insert("project_kebab", &settings.name.kebab);
     ctx.insert("project_snake", &settings.name.snake);
     ctx.insert("project_title", &settings.name.title);
-    ctx.insert("stack", settings.stack.as_str());
+    ctx.insert("stack", &stack.to_value());
     ctx.insert("arcana_version", env!("CARGO_PKG_VERSION"));
     ctx.insert("jwt_secret", jwt_secret);
     ctx.insert("features", &settings.features.to_value());
@@ -260,11 +261,14 @@ pub fn context(settings: &NewSettings, jwt_secret: &str) -> Context {
 
 /// Renders the shared layers and the stack's adapter into a plan; nothing is written.
 pub fn plan(settings: &NewSettings, jwt_secret: &str) -> Result<Plan> {
-    let ctx = context(settings, jwt_secret);
+    let stack = StackData::load(settings.stack.as_str())?;
+    let ctx = context(settings, &stack, jwt_secret);
     let vars = [("__project_snake__", settings.name.snake.as_str())];
-    let stack_root = format!("project/{}", settings.stack.as_str());
+    let stack_root = format!("project/{}", stack.name);
     let files = templates::render_layers(BASE_TEMPLATES, &stack_root, &ctx, &vars)?;
-    let files = settings.features.filter("project", files, &vars)?;
+    let files = settings
+        .features
+        .filter_with("project", &stack.parts, files, &vars)?;
     Ok(Plan::new_project(
         settings.destination.clone(),
         files.into_iter().map(|f| (f.path, f.contents)),
