@@ -26,7 +26,7 @@ from app.repository.database import create_db_engine
 from app.tasks.celery_app import celery_app, configure_celery
 from app.wiring import Container, build_container, set_container
 
-# Fixtures of the web stack's REST test client (`client`, `auth_headers`, ...), one module per stack.
+# The web stack's REST test client (fixtures `client`, `auth_headers`, ...): one module per stack.
 pytest_plugins = ["tests.rest_client"]
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or None

@@ -14,7 +14,6 @@ from app.config.settings import Settings, get_settings_or_exit
 from app.core.logging import build_handler
 
 
-
 def gunicorn_logconfig(settings: Settings) -> dict[str, Any]:
     """gunicorn's `logconfig_dict`: its own messages through the application's handler.
 

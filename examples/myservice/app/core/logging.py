@@ -60,4 +60,3 @@ def configure_logging(settings: Settings) -> None:
         root.removeHandler(existing)
     root.addHandler(build_handler(settings))
     root.setLevel(settings.log_level.upper())
-
