@@ -281,3 +281,54 @@ pub fn random_secret() -> Result<String> {
     getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no system randomness: {e}"))?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paths(features: Features) -> Vec<String> {
+        let settings = NewSettings {
+            name: names::project_name("shop").unwrap(),
+            destination: PathBuf::from("shop"),
+            stack: Stack::Flask,
+            features,
+            dry_run: true,
+            json: false,
+            install: false,
+        };
+        plan(&settings, "secret")
+            .unwrap()
+            .changes
+            .iter()
+            .map(|c| c.path().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn stack_data_is_never_copied_and_its_part_lists_apply() {
+        let all = paths(Features::all());
+        assert!(
+            all.iter()
+                .all(|p| !p.ends_with(".toml") || p == "pyproject.toml" || p == "arcana.toml"),
+            "{all:?}"
+        );
+        let stack = StackData::load("flask").unwrap();
+        let auth_files: Vec<&String> = stack
+            .parts
+            .iter()
+            .filter(|(f, _)| *f == Feature::Auth)
+            .flat_map(|(_, files)| files)
+            .collect();
+        assert!(!auth_files.is_empty());
+        for file in &auth_files {
+            assert!(all.contains(file), "{file}");
+        }
+        let mut no_auth = Features::all();
+        no_auth.set(Feature::Auth, false);
+        let without = paths(no_auth);
+        for file in &auth_files {
+            assert!(!without.contains(file), "{file}");
+        }
+        assert!(without.contains(&"tests/rest_client.py".to_string()));
+    }
+}

@@ -232,6 +232,26 @@ mod tests {
     }
 
     #[test]
+    fn shared_templates_name_no_web_framework() {
+        // What each stack's data names, plus words of the flask stack that are not module names.
+        let mut words = vec!["flask".to_string(), "smorest".into(), "blueprint".into()];
+        for stack in Stack::ALL {
+            let data = StackData::load(stack.as_str()).unwrap();
+            words.extend(data.framework_modules.iter().map(|m| m.to_lowercase()));
+            words.push(data.server.to_lowercase());
+            words.push(data.framework.to_lowercase());
+        }
+        for root in ["project/base", "resource/base"] {
+            for (path, body) in templates::files_under(root).unwrap() {
+                let text = format!("{path}\n{body}").to_lowercase();
+                for word in &words {
+                    assert!(!text.contains(word.as_str()), "`{path}` names `{word}`");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn commands_are_rendered_for_each_place_that_runs_them() {
         let data = StackData::parse(
             "demo",
