@@ -3,7 +3,7 @@
 
 For each scenario file the runner calls the arcana binary with the scenario's commands in a
 temporary directory, installs the generated project with uv, and runs its own checks: ruff
-lint and format, mypy --strict, the Alembic round trip (upgrade, downgrade, upgrade, check)
+lint and format, mypy --strict, the import contracts (lint-imports), the Alembic round trip (upgrade, downgrade, upgrade, check)
 on PostgreSQL, and pytest twice: against PostgreSQL + Redis, and with no URLs set (SQLite and
 in-process fallbacks). Alembic is the application's own command and reads DATABASE_URL; the
 tests read TEST_DATABASE_URL / TEST_REDIS_URL only.
@@ -128,6 +128,7 @@ def run_scenario(path: Path, arcana: str, index: int) -> None:
         step("ruff check", ["uv", "run", "ruff", "check", "."], project, env)
         step("ruff format --check", ["uv", "run", "ruff", "format", "--check", "."], project, env)
         step("mypy --strict", ["uv", "run", "mypy"], project, env)
+        step("lint-imports", ["uv", "run", "lint-imports"], project, env)
         for args in (["upgrade", "head"], ["downgrade", "base"], ["upgrade", "head"], ["check"]):
             step(f"alembic {' '.join(args)} (PostgreSQL)", ["uv", "run", "alembic", *args], project, app_env)
         recreate_database(db_name)

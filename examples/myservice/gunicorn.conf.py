@@ -10,8 +10,28 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from app.config.settings import get_settings_or_exit
-from app.core.logging import gunicorn_logconfig
+from app.config.settings import Settings, get_settings_or_exit
+from app.core.logging import build_handler
+
+
+def gunicorn_logconfig(settings: Settings) -> dict[str, Any]:
+    """gunicorn's `logconfig_dict`: its own messages through the application's handler.
+
+    Every line of a gunicorn process then has one format (JSON in production). The access log
+    is off: the application logs each request itself, with its request id.
+    """
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "handlers": {"app": {"()": build_handler, "settings": settings}},
+        "formatters": {},
+        "root": {"level": settings.log_level.upper(), "handlers": ["app"]},
+        "loggers": {
+            "gunicorn.error": {"level": "INFO", "handlers": [], "propagate": True},
+            "gunicorn.access": {"level": "WARNING", "handlers": [], "propagate": False},
+        },
+    }
+
 
 # Invalid settings stop the master here with one line, before any worker starts.
 _settings = get_settings_or_exit()

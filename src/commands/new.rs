@@ -17,6 +17,7 @@ use crate::plan::Plan;
 use crate::render::templates;
 use crate::spec::features::{Feature, Features};
 use crate::spec::names::{self, ProjectName};
+use crate::spec::stack::StackData;
 use crate::steps::{self, Step};
 use crate::{apply, ui};
 
@@ -247,14 +248,14 @@ fn check_destination(path: &Path) -> Result<(), UserError> {
     Ok(())
 }
 
-/// The template variables of a new project.
-pub fn context(settings: &NewSettings, jwt_secret: &str) -> Context {
+/// The template variables of a new project; `stack` holds the stack's `stack.toml` facts.
+pub fn context(settings: &NewSettings, stack: &StackData, jwt_secret: &str) -> Context {
     let mut ctx = Context::new();
     ctx.insert("project_name", &settings.name.raw);
     ctx.insert("project_kebab", &settings.name.kebab);
     ctx.insert("project_snake", &settings.name.snake);
     ctx.insert("project_title", &settings.name.title);
-    ctx.insert("stack", settings.stack.as_str());
+    ctx.insert("stack", &stack.to_value());
     ctx.insert("arcana_version", env!("CARGO_PKG_VERSION"));
     ctx.insert("jwt_secret", jwt_secret);
     ctx.insert("features", &settings.features.to_value());
@@ -263,11 +264,14 @@ pub fn context(settings: &NewSettings, jwt_secret: &str) -> Context {
 
 /// Renders the shared layers and the stack's adapter into a plan; nothing is written.
 pub fn plan(settings: &NewSettings, jwt_secret: &str) -> Result<Plan> {
-    let ctx = context(settings, jwt_secret);
+    let stack = StackData::load(settings.stack.as_str())?;
+    let ctx = context(settings, &stack, jwt_secret);
     let vars = [("__project_snake__", settings.name.snake.as_str())];
-    let stack_root = format!("project/{}", settings.stack.as_str());
+    let stack_root = format!("project/{}", stack.name);
     let files = templates::render_layers(BASE_TEMPLATES, &stack_root, &ctx, &vars)?;
-    let files = settings.features.filter("project", files, &vars)?;
+    let files = settings
+        .features
+        .filter_with("project", &stack.parts, files, &vars)?;
     Ok(Plan::new_project(
         settings.destination.clone(),
         files.into_iter().map(|f| (f.path, f.contents)),
@@ -279,4 +283,55 @@ pub fn random_secret() -> Result<String> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no system randomness: {e}"))?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paths(features: Features) -> Vec<String> {
+        let settings = NewSettings {
+            name: names::project_name("shop").unwrap(),
+            destination: PathBuf::from("shop"),
+            stack: Stack::Flask,
+            features,
+            dry_run: true,
+            json: false,
+            install: false,
+        };
+        plan(&settings, "secret")
+            .unwrap()
+            .changes
+            .iter()
+            .map(|c| c.path().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn stack_data_is_never_copied_and_its_part_lists_apply() {
+        let all = paths(Features::all());
+        assert!(
+            all.iter()
+                .all(|p| !p.ends_with(".toml") || p == "pyproject.toml" || p == "arcana.toml"),
+            "{all:?}"
+        );
+        let stack = StackData::load("flask").unwrap();
+        let auth_files: Vec<&String> = stack
+            .parts
+            .iter()
+            .filter(|(f, _)| *f == Feature::Auth)
+            .flat_map(|(_, files)| files)
+            .collect();
+        assert!(!auth_files.is_empty());
+        for file in &auth_files {
+            assert!(all.contains(file), "{file}");
+        }
+        let mut no_auth = Features::all();
+        no_auth.set(Feature::Auth, false);
+        let without = paths(no_auth);
+        for file in &auth_files {
+            assert!(!without.contains(file), "{file}");
+        }
+        assert!(without.contains(&"tests/rest_client.py".to_string()));
+    }
 }

@@ -141,8 +141,21 @@ impl Features {
         files: Vec<RenderedFile>,
         path_vars: &PathVars<'_>,
     ) -> Result<Vec<RenderedFile>> {
+        self.filter_with(kind, &[], files, path_vars)
+    }
+
+    /// [`Features::filter`] with the stack's own part lists (its `stack.toml [parts]`) added to
+    /// the shared ones.
+    pub fn filter_with(
+        &self,
+        kind: &str,
+        stack_rules: &[(Feature, Vec<String>)],
+        files: Vec<RenderedFile>,
+        path_vars: &PathVars<'_>,
+    ) -> Result<Vec<RenderedFile>> {
         let rules: Vec<(Feature, Vec<String>)> = rules(kind)?
             .into_iter()
+            .chain(stack_rules.iter().cloned())
             .map(|(feature, patterns)| {
                 let patterns = patterns
                     .iter()

@@ -6,3 +6,4 @@ pub mod fields;
 pub mod inflect;
 pub mod names;
 pub mod resource;
+pub mod stack;

@@ -8,26 +8,26 @@ or `.env`: every setting they use is explicit.
 
 import logging
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import redis
 from argon2.profiles import CHEAPEST
-from flask import Flask
-from flask.testing import FlaskClient
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 from sqlalchemy import Engine
 
 from app.config.settings import Settings
 from app.core.security import PasswordHasher
-from app.factory import create_app
 from app.model import Base
 from app.repository.database import create_db_engine
 from app.tasks.celery_app import celery_app, configure_celery
 from app.wiring import Container, build_container, set_container
+
+# The web stack's REST test client (fixtures `client`, `auth_headers`, ...): one module per stack.
+pytest_plugins = ["tests.rest_client"]
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or None
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL") or None
@@ -124,56 +124,6 @@ def container(settings: Settings, database: Engine) -> Iterator[Container]:
     yield container
     set_container(None)
     container.close()
-
-
-@pytest.fixture
-def app(container: Container) -> Flask:
-    return create_app(container)
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
-
-
-@pytest.fixture
-def register_user(client: FlaskClient) -> Callable[..., JsonDict]:
-    """Register through the API and return the created user's JSON."""
-
-    def register(email: str = "ada@example.com", full_name: str = "Ada Lovelace") -> JsonDict:
-        response = client.post(
-            "/api/v1/auth/register",
-            json={"email": email, "password": TEST_PASSWORD, "full_name": full_name},
-        )
-        assert response.status_code == 201, response.get_json()
-        body: JsonDict = response.get_json()
-        return body
-
-    return register
-
-
-@pytest.fixture
-def login(client: FlaskClient) -> Callable[[str], JsonDict]:
-    """Log in through the API and return the token pair JSON."""
-
-    def do_login(email: str) -> JsonDict:
-        response = client.post(
-            "/api/v1/auth/login", json={"email": email, "password": TEST_PASSWORD}
-        )
-        assert response.status_code == 200, response.get_json()
-        body: JsonDict = response.get_json()
-        return body
-
-    return do_login
-
-
-@pytest.fixture
-def auth_headers(
-    register_user: Callable[..., JsonDict], login: Callable[[str], JsonDict]
-) -> dict[str, str]:
-    """Authorization headers of a freshly registered user."""
-    user = register_user()
-    return {"Authorization": f"Bearer {login(user['email'])['access_token']}"}
 
 
 @pytest.fixture(scope="session")

@@ -60,22 +60,3 @@ def configure_logging(settings: Settings) -> None:
         root.removeHandler(existing)
     root.addHandler(build_handler(settings))
     root.setLevel(settings.log_level.upper())
-
-
-def gunicorn_logconfig(settings: Settings) -> dict[str, Any]:
-    """gunicorn's `logconfig_dict`: its own messages through the application's handler.
-
-    Every line of a gunicorn process then has one format (JSON in production). The access log
-    is off: the application logs each request itself, with its request id.
-    """
-    return {
-        "version": 1,
-        "disable_existing_loggers": False,
-        "handlers": {"app": {"()": build_handler, "settings": settings}},
-        "formatters": {},
-        "root": {"level": settings.log_level.upper(), "handlers": ["app"]},
-        "loggers": {
-            "gunicorn.error": {"level": "INFO", "handlers": [], "propagate": True},
-            "gunicorn.access": {"level": "WARNING", "handlers": [], "propagate": False},
-        },
-    }
