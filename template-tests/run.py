@@ -25,6 +25,7 @@ Usage: template-tests/run.py [SCENARIO ...]   (names or paths; default: all)
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -98,6 +99,25 @@ def recreate_database(name: str) -> None:
                        capture_output=True)
 
 
+RESERVED_NAMES = REPO / "src" / "spec" / "reserved_project_names.txt"
+
+
+def check_reserved_names(project: Path, env: dict[str, str] | None) -> None:
+    """Every distribution the project installed is a name arcana refuses for a project."""
+    listed = {
+        line.strip().replace("_", "-")
+        for line in RESERVED_NAMES.read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    out = step("installed names are reserved", ["uv", "pip", "list", "--format", "json"], project, env)
+    own = tomllib.loads((project / "pyproject.toml").read_text())["project"]["name"]
+    installed = {p["name"].lower().replace("_", "-") for p in json.loads(out)} - {own}
+    missing = sorted(installed - listed)
+    if missing:
+        say(f"    not in {RESERVED_NAMES.relative_to(REPO)}: {', '.join(missing)}")
+        raise StepFailed("installed names are reserved")
+
+
 def run_scenario(path: Path, arcana: str, index: int) -> None:
     spec = tomllib.loads(path.read_text())
     say(f"scenario {path.stem}: {spec.get('description', '')}")
@@ -122,6 +142,7 @@ def run_scenario(path: Path, arcana: str, index: int) -> None:
         test_env = scenario_env(dict(os.environ), pg_url, redis_url, prefix="TEST_")
 
         step("uv sync", ["uv", "sync", "--quiet"], project, env)
+        check_reserved_names(project, env)
         features = tomllib.loads((project / "arcana.toml").read_text()).get("features", {})
         if features.get("grpc", True):
             step("proto codegen", ["uv", "run", "python", "-m", "app.grpc.codegen"], project, env)

@@ -233,6 +233,17 @@ pub fn plan(
         )
         .into());
     }
+    if let Some(entry) = existing
+        .iter()
+        .find(|r| Names::from_snake(&r.name).class == names.class)
+    {
+        return Err(UserError::new(format!(
+            "Resource `{}` would have the class `{}` of the existing resource `{}`",
+            names.snake, names.class, entry.name
+        ))
+        .hint("Choose a name that differs by more than underscores")
+        .into());
+    }
     if let Some(entry) = existing.iter().find(|r| r.plural == names.plural) {
         return Err(UserError::new(format!(
             "Resource `{}` already uses the table `{}`",

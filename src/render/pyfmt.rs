@@ -182,6 +182,9 @@ fn wrap_line(line: &str) -> String {
         return line.to_string();
     }
     let indent = line.len() - line.trim_start().len();
+    if let Some(wrapped) = wrap_union_annotation(line, indent) {
+        return wrapped;
+    }
     let pairs = top_level_pairs(line);
     let pair = if line.trim_start().starts_with("def ") {
         pairs.first()
@@ -204,6 +207,39 @@ fn wrap_line(line: &str) -> String {
     out.push_str(&" ".repeat(indent));
     out.push_str(&line[close..]);
     out
+}
+
+/// `name: A | None = None` that is too long becomes, as ruff lays it out,
+/// `name: (\n    A | None\n) = None`: a union annotation is parenthesized rather than split
+/// inside one of its members.
+fn wrap_union_annotation(line: &str, indent: usize) -> Option<String> {
+    let body = &line[indent..];
+    let (name, rest) = body.split_once(": ")?;
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return None;
+    }
+    let depth_zero = |text: &str, needle: &str| -> Option<usize> {
+        let mut depth = 0usize;
+        let bytes = text.as_bytes();
+        for i in 0..bytes.len() {
+            match bytes[i] {
+                b'(' | b'[' | b'{' => depth += 1,
+                b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+                b'"' | b'\'' => return None,
+                _ if depth == 0 && text[i..].starts_with(needle) => return Some(i),
+                _ => {}
+            }
+        }
+        None
+    };
+    let (annotation, default) = match depth_zero(rest, " = ") {
+        Some(eq) => (&rest[..eq], &rest[eq..]),
+        None => (rest, ""),
+    };
+    depth_zero(annotation, " | ")?;
+    let pad = " ".repeat(indent);
+    let inner = wrap_line(&format!("{pad}    {annotation}"));
+    Some(format!("{pad}{name}: (\n{inner}\n{pad}){default}"))
 }
 
 /// Byte positions of bracket pairs at depth 0, outside string literals.
@@ -582,6 +618,28 @@ from app.x import A, B
 
 x = 1
 "
+        );
+    }
+
+    #[test]
+    fn wraps_long_union_annotations_in_parentheses() {
+        let line = format!(
+            "    {}: Annotated[Decimal, Field(max_digits=12, decimal_places=2)] | None = None",
+            "a".repeat(30)
+        );
+        assert_eq!(
+            wrap_long_lines(&line),
+            format!(
+                "    {}: (\n        Annotated[Decimal, Field(max_digits=12, decimal_places=2)] | None\n    ) = None",
+                "a".repeat(30)
+            )
+        );
+        let plain = format!(
+            "    {}: Annotated[Decimal, Field(max_digits=12, decimal_places=2)]",
+            "b".repeat(40)
+        );
+        assert!(
+            wrap_long_lines(&plain).starts_with(&format!("    {}: Annotated[\n", "b".repeat(40)))
         );
     }
 

@@ -37,6 +37,27 @@ const GENERATED_SUFFIXES: &[&str] = &[
     "PageQuerySchema",
 ];
 
+/// Import lines the view model adds for structural reasons (optional values, references,
+/// required fields, JSON text), beside those of the field-type table.
+const MAYBE: &str = "from app.core.values import maybe";
+const PRESENT: &str = "from tests.grpc.decode import present";
+const TYPE_CHECKING: &str = "from typing import TYPE_CHECKING";
+const RELATIONSHIP: &str = "from sqlalchemy.orm import relationship";
+const FIELD_VALIDATOR: &str = "from pydantic import field_validator";
+const NOT_NULL: &str = "from app.dto.validation import not_null";
+const JSON: &str = "import json";
+
+/// Every import line the view model adds itself (for [`crate::spec::reserved`]).
+pub const STRUCTURAL_IMPORTS: &[&str] = &[
+    MAYBE,
+    PRESENT,
+    TYPE_CHECKING,
+    RELATIONSHIP,
+    FIELD_VALIDATOR,
+    NOT_NULL,
+    JSON,
+];
+
 /// One sample value in the three forms the tests need.
 #[derive(Debug, Clone, Serialize)]
 pub struct SampleView {
@@ -649,7 +670,7 @@ fn imports(fields: &[FieldView], names: &Names, grpc: bool) -> Result<Imports> {
             }
         }
         if f.any_json {
-            out.servicer.push("import json".into());
+            out.servicer.push(JSON.into());
         }
         if f.is_ref {
             continue;
@@ -685,8 +706,7 @@ fn imports(fields: &[FieldView], names: &Names, grpc: bool) -> Result<Imports> {
             }
         }
         if f.optional {
-            out.grpc_test
-                .push("from tests.grpc.decode import present".into());
+            out.grpc_test.push(PRESENT.into());
         }
     }
     if fields.iter().any(|f| f.is_ref) {
@@ -916,9 +936,9 @@ mod tests {
             err.hint.as_deref().map(|h| h.contains("`owner:ref:user`")),
             Some(true)
         );
-        let err = resource(&["validate:string"]).check(reserved).unwrap_err();
+        let err = resource(&["load:string"]).check(reserved).unwrap_err();
         assert!(err.message.contains("Marshmallow"), "{}", err.message);
-        let long = format!("{}:string", "a".repeat(41));
+        let long = format!("{}:string", "a".repeat(31));
         let err = resource(&[&long]).check(reserved).unwrap_err();
         assert!(err.message.contains("too long"));
         assert!(

@@ -10,6 +10,7 @@ use heck::ToSnakeCase;
 use crate::error::UserError;
 use crate::render::types::{ArgKind, TypeRow, TypeTable};
 use crate::spec::names::{self, PYTHON_KEYWORDS};
+use crate::spec::reserved;
 
 /// The help text that documents the syntax (shown by `arcana add resource --help`), with the
 /// types from the field-type table.
@@ -148,10 +149,18 @@ pub fn parse_fields(specs: &[String]) -> Result<Vec<Field>, UserError> {
     let mut fields: Vec<Field> = Vec::with_capacity(specs.len());
     for spec in specs {
         let field = parse_field(spec)?;
-        if let Some(other) = fields
-            .iter()
-            .find(|f| f.name == field.name || f.column() == field.column())
-        {
+        if let Some(other) = fields.iter().find(|f| {
+            f.name == field.name
+                || f.column() == field.column()
+                || proto_json_name(&f.column()) == proto_json_name(&field.column())
+        }) {
+            if other.name != field.name && other.column() != field.column() {
+                return Err(UserError::new(format!(
+                    "Fields `{other}` and `{spec}` would have the same JSON name in the proto (`{}`), which protoc refuses",
+                    proto_json_name(&field.column())
+                ))
+                .hint("Rename one of them so they differ by more than underscores"));
+            }
             return Err(UserError::new(format!(
                 "Field `{}` is given twice (`{other}` and `{spec}`)",
                 field.name
@@ -161,6 +170,24 @@ pub fn parse_fields(specs: &[String]) -> Result<Vec<Field>, UserError> {
         fields.push(field);
     }
     Ok(fields)
+}
+
+/// The JSON name protoc derives for a proto field (`ab_1` and `ab1` are both `ab1`): two fields
+/// with the same one do not compile.
+fn proto_json_name(column: &str) -> String {
+    let mut out = String::new();
+    let mut upper = false;
+    for c in column.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Parses one `name:type[:arg][:modifier...]` spec.
@@ -275,6 +302,12 @@ pub fn parse_field(spec: &str) -> Result<Field, UserError> {
             }
         }
     }
+    if field.unique && field.values().len() == 1 {
+        return bad(
+            format!("a unique `{}` field needs at least two values", field.kind),
+            "Add values, or drop `:unique` (one value cannot be unique across rows)".into(),
+        );
+    }
     if !row.indexable && (field.unique || field.indexed) {
         return bad(
             format!("a `{}` field cannot be unique or indexed", field.kind),
@@ -308,6 +341,12 @@ fn field_name(spec: &str, raw: &str) -> Result<String, UserError> {
         ))
         .hint(format!("Rename it, e.g. `{name}_value`")));
     }
+    if let Some(why) = reserved::field_clash(&name) {
+        return Err(UserError::new(format!(
+            "Invalid field `{spec}`: `{name}` cannot name a field: {why}"
+        ))
+        .hint(format!("Rename it, e.g. `{name}_value`")));
+    }
     if name.starts_with("model_") || name.starts_with('_') {
         return Err(UserError::new(format!(
             "Invalid field `{spec}`: `{name}` would clash with Pydantic's `model_` namespace"
@@ -323,12 +362,19 @@ fn field_name(spec: &str, raw: &str) -> Result<String, UserError> {
 fn enum_values(spec: &str, arg: &str) -> Result<Vec<String>, UserError> {
     let mut values: Vec<String> = Vec::new();
     for raw in arg.split(',') {
-        let value = raw.trim().to_snake_case();
+        let raw = raw.trim();
+        // Only a change of case is applied: anything else would store another value than the
+        // one written (`a b` or `'a'` are refused, not turned into `a_b` or `a`).
+        let value = raw.to_ascii_lowercase();
         let ok = value.chars().next().is_some_and(|c| c.is_ascii_lowercase())
             && value
                 .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-        if !ok || PYTHON_KEYWORDS.contains(&value.as_str()) {
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            && raw.to_snake_case() == value;
+        let keyword = PYTHON_KEYWORDS
+            .iter()
+            .any(|k| k.eq_ignore_ascii_case(&value));
+        if !ok || keyword {
             return Err(UserError::new(format!(
                 "Invalid field `{spec}`: `{raw}` is not a valid enum value"
             ))
@@ -497,5 +543,15 @@ mod tests {
         );
         let specs = vec!["owner:ref:user".to_string(), "owner_id:int".to_string()];
         assert!(parse_fields(&specs).is_err());
+        for (a, b) in [("ab1", "ab_1"), ("a1", "a_1"), ("v_1", "v1")] {
+            let specs = vec![format!("{a}:int"), format!("{b}:int")];
+            assert!(
+                parse_fields(&specs)
+                    .unwrap_err()
+                    .message
+                    .contains("same JSON name"),
+                "{a} {b}"
+            );
+        }
     }
 }

@@ -5,5 +5,6 @@ pub mod features;
 pub mod fields;
 pub mod inflect;
 pub mod names;
+pub mod reserved;
 pub mod resource;
 pub mod stack;

@@ -237,55 +237,20 @@ pub const STDLIB_MODULES: &[&str] = &[
     "zoneinfo",
 ];
 
-/// Distribution and import names a generated project depends on or defines itself. A project
-/// named like one of them cannot install (uv refuses a project that depends on itself) or
-/// shadows it on `sys.path`.
-pub const PROJECT_RESERVED: &[&str] = &[
-    "alembic",
-    "amqp",
-    "app",
-    "argon2",
-    "argon2-cffi",
-    "billiard",
-    "celery",
-    "click",
-    "coverage",
-    "email-validator",
-    "flask",
-    "flask-smorest",
-    "google",
-    "grpc",
-    "grpcio",
-    "grpcio-health-checking",
-    "grpcio-reflection",
-    "grpcio-tools",
-    "gunicorn",
-    "itsdangerous",
-    "jinja2",
-    "jwt",
-    "kombu",
-    "marshmallow",
-    "migrations",
-    "mypy",
-    "mypy-protobuf",
-    "protobuf",
-    "protos",
-    "psycopg",
-    "pydantic",
-    "pydantic-settings",
-    "pyjwt",
-    "pytest",
-    "pytest-cov",
-    "prometheus-client",
-    "redis",
-    "ruff",
-    "sqlalchemy",
-    "test",
-    "tests",
-    "vine",
-    "webargs",
-    "werkzeug",
-];
+/// Names a generated project cannot take, one per line in `reserved_project_names.txt`: the
+/// distributions a generated project installs and the import names it uses or defines. The
+/// scenario runner checks the list against every installed project.
+const PROJECT_RESERVED: &str = include_str!("reserved_project_names.txt");
+
+/// Whether `name` (kebab or snake) is a reserved project name.
+pub fn is_reserved_project_name(name: &str) -> bool {
+    let wanted = name.replace('_', "-");
+    PROJECT_RESERVED
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .any(|l| l.replace('_', "-") == wanted)
+}
 
 /// A validated project name in every case the templates need.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -378,7 +343,7 @@ pub fn project_name(input: &str) -> Result<ProjectName, UserError> {
         ))
         .hint(format!("Choose another name, e.g. `{alternative}`")));
     }
-    if PROJECT_RESERVED.contains(&kebab.as_str()) || PROJECT_RESERVED.contains(&snake.as_str()) {
+    if is_reserved_project_name(&kebab) || is_reserved_project_name(&snake) {
         return Err(UserError::new(format!(
             "`{raw}` clashes with `{kebab}`, a package or folder the generated project already uses"
         ))

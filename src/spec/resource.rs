@@ -9,13 +9,14 @@ use crate::project::manifest::ResourceEntry;
 use crate::spec::fields::Field;
 use crate::spec::inflect;
 use crate::spec::names::{self, PYTHON_KEYWORDS};
+use crate::spec::reserved;
 
 /// Longest resource name accepted (snake_case), so every generated identifier stays readable
 /// and within PostgreSQL's 63-character limit.
 pub const MAX_NAME_LENGTH: usize = 24;
 
 /// Longest field name accepted.
-pub const MAX_FIELD_LENGTH: usize = 40;
+pub const MAX_FIELD_LENGTH: usize = 30;
 
 /// PostgreSQL's limit on identifiers (table, constraint and index names).
 pub const MAX_IDENTIFIER: usize = 63;
@@ -39,7 +40,18 @@ const RESERVED_RESOURCES: &[(&str, &str)] = &[
     ("error", "`app/controller/schemas/error_schema.py` uses it"),
     ("cache", "`app/repository/cache_repository.py` uses it"),
     ("token_pair", "the auth proto already defines `TokenPair`"),
+    (
+        "refresh_token",
+        "the built-in auth module records used refresh tokens under this name",
+    ),
+    (
+        "used_refresh_token",
+        "the built-in auth module defines `UsedRefreshToken`",
+    ),
 ];
+
+/// The entries of [`RESERVED_RESOURCES`] that only the built-in users module (auth) owns.
+const AUTH_ONLY: &[&str] = &["user", "token_pair", "refresh_token", "used_refresh_token"];
 
 /// Python builtins and module names the generated code uses, which a resource variable named
 /// like them would shadow.
@@ -240,19 +252,30 @@ fn check_resource_name(snake: &str, raw: &str, builtin_users: bool) -> Result<()
             ),
         )
     };
-    if PYTHON_KEYWORDS.contains(&snake) || PYTHON_KEYWORDS.contains(&raw) {
-        return rename(format!("`{snake}` is a Python keyword"));
+    if snake.is_empty() {
+        return rename("its singular is empty".to_string());
+    }
+    let class = snake.to_upper_camel_case();
+    if PYTHON_KEYWORDS.contains(&snake)
+        || PYTHON_KEYWORDS.contains(&raw)
+        || PYTHON_KEYWORDS.contains(&class.as_str())
+    {
+        return rename(format!("`{class}` is a Python keyword"));
     }
     if let Some((_, why)) = RESERVED_RESOURCES
         .iter()
-        .find(|(n, _)| *n == snake && (builtin_users || *n != "user"))
+        .find(|(n, _)| *n == snake && (builtin_users || !AUTH_ONLY.contains(n)))
     {
         return rename(format!("it is reserved because {why}"));
     }
+
     if SHADOWED_NAMES.contains(&snake) {
         return rename(format!(
             "`{snake}` would shadow a Python builtin or a name the generated code uses"
         ));
+    }
+    if let Some(why) = reserved::resource_clash(snake, &class, builtin_users) {
+        return rename(why);
     }
     let last = snake.rsplit('_').next().unwrap_or(snake);
     if RESERVED_SUFFIXES.contains(&last) {
@@ -377,6 +400,16 @@ mod tests {
     fn refuses_reserved_and_malformed_names() {
         for (name, why) in [
             ("class", "Python keyword"),
+            ("none", "`None` is a Python keyword"),
+            ("true", "Python keyword"),
+            ("s", "singular is empty"),
+            ("mapping", "generated code imports"),
+            ("protocol", "generated code imports"),
+            ("session_factory", "generated code imports"),
+            ("not_found_error", "generated code imports"),
+            ("conflict_error", "generated code imports"),
+            ("validation_failed_error", "generated code imports"),
+            ("refresh_token", "used refresh tokens"),
             ("user", "built-in users module"),
             ("users", "built-in users module"),
             ("auth", "auth module"),
