@@ -187,7 +187,10 @@ def serve(
         monitor.start()
         logger.info("gRPC server listening on %s:%d", host, bound_port)
         try:
-            stop.wait()
+            # Wake up regularly: a signal delivered to one of gRPC's threads only runs its
+            # Python handler once the main thread executes bytecode again.
+            while not stop.wait(timeout=0.5):
+                pass
         finally:
             logger.info("gRPC server shutting down")
             monitor.stop()
