@@ -14,5 +14,7 @@ echo "==> cargo test"
 cargo test --quiet 2>&1 | grep -v '^$'
 echo "==> cargo build --release"
 cargo build --quiet --release
+echo "==> template-tests/wheel.sh (the Python wheel, installed with uv tool install)"
+bash template-tests/wheel.sh
 echo "==> template-tests/run.py"
 python3 template-tests/run.py "$@"
