@@ -223,13 +223,19 @@ pub fn plan(
     }
     let columns: Vec<String> = adding.iter().map(Field::column).collect();
     let mut context = Context::from_value(value)?;
-    context.insert("columns_text", &columns.join(", "));
+    let mut summary = format!("Add {} to {}.", columns.join(", "), names.plural);
+    if !defaults.is_empty() {
+        let shown: Vec<String> = defaults
+            .iter()
+            .map(|(name, value)| format!("{name} = {}", evolve::shown(value)))
+            .collect();
+        summary.push_str(&format!(
+            "\n\nThe rows already in the table get {} (a server default during this migration only).",
+            shown.join(", ")
+        ));
+    }
+    context.insert("summary", &evolve::wrap(&summary));
     context.insert("has_defaults", &!defaults.is_empty());
-    let defaults_text: Vec<String> = defaults
-        .iter()
-        .map(|(name, value)| format!("{name} = {value}"))
-        .collect();
-    context.insert("defaults_text", &defaults_text.join(", "));
     let slug = evolve::slug("add", &columns, "to", &names.plural);
     let (migration, text) = evolve::revision(&manifest.root, "add_fields", &slug, &mut context)?;
 

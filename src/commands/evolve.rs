@@ -346,6 +346,38 @@ pub fn revision(
     Ok((format!("{}/{id}_{slug}.py", migrations::VERSIONS_DIR), text))
 }
 
+/// Wraps prose for a docstring at 99 columns (ruff's limit is 100), words kept whole.
+pub fn wrap(text: &str) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    for paragraph in text.split('\n') {
+        let mut line = String::new();
+        for word in paragraph.split(' ') {
+            if !line.is_empty() && line.len() + 1 + word.len() > 99 {
+                lines.push(std::mem::take(&mut line));
+            }
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+        lines.push(line);
+    }
+    lines.join("\n")
+}
+
+/// A value as a docstring may show it: short, and nothing that could end or escape the string.
+pub fn shown(value: &str) -> String {
+    let safe = value.len() <= 40
+        && !value.contains('\\')
+        && !value.contains('"')
+        && value.chars().all(|c| !c.is_control());
+    if safe {
+        format!("`{value}`")
+    } else {
+        "the value in `server_default` below".to_string()
+    }
+}
+
 /// A slug naming `columns` of `table`, short enough for a file name.
 pub fn slug(verb: &str, columns: &[String], link: &str, table: &str) -> String {
     let mut joined = columns.join("_");
@@ -430,4 +462,34 @@ pub fn next_steps(manifest: &Manifest) -> Vec<(&'static str, &'static str)> {
     }
     next.push(("make test", "run the tests of every layer"));
     next
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn docstrings_wrap_and_show_only_safe_values() {
+        let long = format!("Add {} to products.", ["a_long_column"; 12].join(", "));
+        let wrapped = wrap(&long);
+        assert!(wrapped.lines().count() > 1);
+        assert!(wrapped.lines().all(|l| l.len() <= 99), "{wrapped}");
+        assert_eq!(wrap("one\n\ntwo"), "one\n\ntwo");
+        assert_eq!(shown("0"), "`0`");
+        assert!(!shown("a\"\"\"b").contains('"'));
+        assert!(!shown(&"x".repeat(80)).contains("xxx"));
+    }
+
+    #[test]
+    fn slugs_stay_short() {
+        let columns: Vec<String> = (0..10).map(|i| format!("column_{i}")).collect();
+        assert_eq!(
+            slug("add", &columns, "to", "products"),
+            "add_column_0_and_more_to_products"
+        );
+        assert_eq!(
+            slug("remove", &["weight".to_string()], "from", "products"),
+            "remove_weight_from_products"
+        );
+    }
 }

@@ -160,9 +160,20 @@ pub fn plan(manifest: &Manifest, raw: &str, names: &[String], on: OnConflict) ->
         .filter(|f| !f.optional)
         .map(|f| format!("`{}`", f.column()))
         .collect();
-    context.insert("columns_text", &columns.join(", "));
-    context.insert("restored_nullable", &required.join(", "));
-    context.insert("restored_nullable_count", &required.len());
+    let mut summary = format!(
+        "Remove {} from {}.\n\nDowngrade adds the columns back without their values",
+        columns.join(", "),
+        resource.plural
+    );
+    if required.is_empty() {
+        summary.push('.');
+    } else {
+        summary.push_str(&format!(
+            "; required ones come back nullable, as their values cannot be restored: {}.",
+            required.join(", ")
+        ));
+    }
+    context.insert("summary", &evolve::wrap(&summary));
     let slug = evolve::slug("remove", &columns, "from", &resource.plural);
     let (migration, text) = evolve::revision(&manifest.root, "remove_fields", &slug, &mut context)?;
 
