@@ -243,6 +243,16 @@ fn remove_field_reserves_number_and_name() {
     // A new field after a removal takes a fresh number.
     run(&root, &["add", "field", "product", "size_cm:int:optional"]).success();
     assert!(read(&root, PROTO).contains("optional int32 size_cm = 8;"));
+    arcana()
+        .current_dir(&root)
+        .arg("info")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("color:string:255:optional"))
+        .stdout(predicate::str::contains("proto 8"))
+        .stdout(predicate::str::contains(
+            "reserved in the proto: weight = 6",
+        ));
 }
 
 #[test]
