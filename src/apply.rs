@@ -1153,6 +1153,65 @@ mod tests {
     }
 
     #[test]
+    fn a_removal_is_applied_and_recovered_like_a_write() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        fs::write(root.join("gone.py"), "old\n").unwrap();
+        fs::write(root.join("kept.py"), "a\n").unwrap();
+        let mut plan = Plan::in_project(root.to_path_buf());
+        plan.changes.push(Change::Delete {
+            path: "gone.py".into(),
+            before: "old\n".into(),
+        });
+        plan.changes.push(Change::Update {
+            path: "kept.py".into(),
+            before: "a\n".into(),
+            after: "b\n".into(),
+        });
+        apply(&plan).unwrap();
+        assert!(!root.join("gone.py").exists());
+        assert_eq!(read(&root.join("kept.py")), "b\n");
+
+        // Killed after the commit point: the next command finishes the removal; killed before
+        // it: the file is still there.
+        fs::write(root.join("gone.py"), "old\n").unwrap();
+        let _lock = lock_project(root).unwrap();
+        let entry = Entry {
+            target: root.join("gone.py"),
+            temp: root.join(".arcana-tmp-1-0"),
+            backup: Some(root.join(".arcana/backup-1-0")),
+            delete: true,
+        };
+        let mut journal = Journal {
+            command: "arcana remove resource product".into(),
+            pid: 1,
+            state: State::Committed,
+            files: vec![entry.clone()],
+            dirs: vec![],
+        };
+        fs::hard_link(&entry.target, entry.backup.as_ref().unwrap()).unwrap();
+        journal.write(root).unwrap();
+        recover(root).unwrap().unwrap();
+        assert!(!root.join("gone.py").exists());
+        assert!(!entry.backup.as_ref().unwrap().exists());
+
+        fs::write(root.join("gone.py"), "old\n").unwrap();
+        journal.state = State::Prepared;
+        fs::hard_link(&entry.target, entry.backup.as_ref().unwrap()).unwrap();
+        journal.write(root).unwrap();
+        recover(root).unwrap().unwrap();
+        assert_eq!(read(&root.join("gone.py")), "old\n");
+
+        // Rolling back puts a removed file back from its backup.
+        journal.state = State::RollingBack;
+        fs::hard_link(&entry.target, entry.backup.as_ref().unwrap()).unwrap();
+        fs::remove_file(&entry.target).unwrap();
+        journal.write(root).unwrap();
+        recover(root).unwrap().unwrap();
+        assert_eq!(read(&root.join("gone.py")), "old\n");
+    }
+
+    #[test]
     fn recovery_rolls_a_prepared_apply_back_and_a_committed_one_forward() {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path();

@@ -230,9 +230,10 @@ pub fn plan(
             names.snake,
             entry.fields.join(" ")
         ))
-        .hint(
-            "arcana does not change existing resources: edit their files by hand, or choose another name",
-        )
+        .hint(format!(
+            "Grow it with `arcana add field {name} FIELD...`, shrink it with `arcana remove field {name} NAME...`, or choose another name",
+            name = names.snake
+        ))
         .into());
     }
     if let Some(entry) = existing.iter().find(|r| r.plural == names.plural) {
