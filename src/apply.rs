@@ -159,6 +159,15 @@ fn undo_prepared(journal: &Journal) {
 /// Moves the temporaries still present over their targets and drops the backups.
 fn finish(journal: &Journal) -> Result<()> {
     for entry in &journal.files {
+        if entry.delete {
+            match fs::remove_file(&entry.target) {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => {
+                    return Err(e)
+                        .with_context(|| format!("removing `{}`", entry.target.display()));
+                }
+                _ => continue,
+            }
+        }
         if fs::symlink_metadata(&entry.temp).is_ok() {
             fs::rename(&entry.temp, &entry.target)
                 .with_context(|| format!("finishing `{}`", entry.target.display()))?;
@@ -220,6 +229,8 @@ struct Target {
     backup: Option<PathBuf>,
     bytes: Vec<u8>,
     permissions: Option<fs::Permissions>,
+    /// The target is removed rather than written.
+    delete: bool,
 }
 
 fn apply_in_place(plan: &Plan) -> Result<()> {
@@ -258,6 +269,7 @@ fn apply_in_place(plan: &Plan) -> Result<()> {
                 target: t.path.clone(),
                 temp: t.temp.clone(),
                 backup: t.backup.clone(),
+                delete: t.delete,
             })
             .collect(),
         dirs: dirs.clone(),
@@ -275,7 +287,12 @@ fn apply_in_place(plan: &Plan) -> Result<()> {
     }
     crash_point();
     for target in &targets {
-        if let Err(e) = fs::rename(&target.temp, &target.path) {
+        let done = if target.delete {
+            fs::remove_file(&target.path)
+        } else {
+            fs::rename(&target.temp, &target.path)
+        };
+        if let Err(e) = done {
             journal.state = State::RollingBack;
             let _ = journal.write(root);
             let undone = roll_back(&journal);
@@ -337,6 +354,7 @@ fn resolve(plan: &Plan, change: &Change, index: usize, pid: u32) -> Result<Targe
         .into());
     }
     let rerun = "Nothing was written; run the command again (another program changed the project while arcana was planning)";
+    let mut delete = false;
     let (bytes, permissions, backup) = match (change, existing) {
         (Change::Create { contents, .. }, None) => (contents.as_bytes().to_vec(), None, None),
         (Change::Create { .. }, Some(_)) => {
@@ -378,6 +396,36 @@ fn resolve(plan: &Plan, change: &Change, index: usize, pid: u32) -> Result<Targe
                 Some(backup),
             )
         }
+        (Change::Delete { .. }, None) => {
+            return Err(UserError::new(format!(
+                "`{shown}` disappeared after arcana planned to remove it"
+            ))
+            .hint(rerun)
+            .into());
+        }
+        (Change::Delete { before, .. }, Some(_)) => {
+            if path != plan.absolute(shown) {
+                return Err(UserError::new(format!(
+                    "`{shown}` is a symbolic link, and arcana would remove the file it points to"
+                ))
+                .hint("Remove the link yourself, or replace it with the file; nothing was written")
+                .into());
+            }
+            let disk = fs::read(&path).with_context(|| format!("reading `{}`", path.display()))?;
+            if String::from_utf8_lossy(&disk) != before.as_str() {
+                return Err(UserError::new(format!(
+                    "`{shown}` changed after arcana planned to remove it"
+                ))
+                .hint(rerun)
+                .into());
+            }
+            delete = true;
+            let backup = plan
+                .root
+                .join(STATE_DIR)
+                .join(format!("backup-{pid}-{index}"));
+            (Vec::new(), None, Some(backup))
+        }
     };
     let temp = path.with_file_name(format!(".arcana-tmp-{pid}-{index}"));
     Ok(Target {
@@ -386,6 +434,7 @@ fn resolve(plan: &Plan, change: &Change, index: usize, pid: u32) -> Result<Targe
         backup,
         bytes,
         permissions,
+        delete,
     })
 }
 
@@ -402,10 +451,12 @@ fn stage(root: &Path, targets: &[Target], dirs: &[PathBuf]) -> Result<()> {
     }
     let mut written: Vec<PathBuf> = Vec::with_capacity(targets.len() * 2);
     for target in targets {
-        write_file(&target.temp, &target.bytes, target.permissions.as_ref())
-            .with_context(|| format!("writing `{}`", target.temp.display()))?;
-        written.push(target.temp.clone());
-        crash_point();
+        if !target.delete {
+            write_file(&target.temp, &target.bytes, target.permissions.as_ref())
+                .with_context(|| format!("writing `{}`", target.temp.display()))?;
+            written.push(target.temp.clone());
+            crash_point();
+        }
         if let Some(backup) = &target.backup {
             let _ = fs::remove_file(backup);
             // A hard link keeps the original file itself, mode included; a copy where links
@@ -1102,6 +1153,65 @@ mod tests {
     }
 
     #[test]
+    fn a_removal_is_applied_and_recovered_like_a_write() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        fs::write(root.join("gone.py"), "old\n").unwrap();
+        fs::write(root.join("kept.py"), "a\n").unwrap();
+        let mut plan = Plan::in_project(root.to_path_buf());
+        plan.changes.push(Change::Delete {
+            path: "gone.py".into(),
+            before: "old\n".into(),
+        });
+        plan.changes.push(Change::Update {
+            path: "kept.py".into(),
+            before: "a\n".into(),
+            after: "b\n".into(),
+        });
+        apply(&plan).unwrap();
+        assert!(!root.join("gone.py").exists());
+        assert_eq!(read(&root.join("kept.py")), "b\n");
+
+        // Killed after the commit point: the next command finishes the removal; killed before
+        // it: the file is still there.
+        fs::write(root.join("gone.py"), "old\n").unwrap();
+        let _lock = lock_project(root).unwrap();
+        let entry = Entry {
+            target: root.join("gone.py"),
+            temp: root.join(".arcana-tmp-1-0"),
+            backup: Some(root.join(".arcana/backup-1-0")),
+            delete: true,
+        };
+        let mut journal = Journal {
+            command: "arcana remove resource product".into(),
+            pid: 1,
+            state: State::Committed,
+            files: vec![entry.clone()],
+            dirs: vec![],
+        };
+        fs::hard_link(&entry.target, entry.backup.as_ref().unwrap()).unwrap();
+        journal.write(root).unwrap();
+        recover(root).unwrap().unwrap();
+        assert!(!root.join("gone.py").exists());
+        assert!(!entry.backup.as_ref().unwrap().exists());
+
+        fs::write(root.join("gone.py"), "old\n").unwrap();
+        journal.state = State::Prepared;
+        fs::hard_link(&entry.target, entry.backup.as_ref().unwrap()).unwrap();
+        journal.write(root).unwrap();
+        recover(root).unwrap().unwrap();
+        assert_eq!(read(&root.join("gone.py")), "old\n");
+
+        // Rolling back puts a removed file back from its backup.
+        journal.state = State::RollingBack;
+        fs::hard_link(&entry.target, entry.backup.as_ref().unwrap()).unwrap();
+        fs::remove_file(&entry.target).unwrap();
+        journal.write(root).unwrap();
+        recover(root).unwrap().unwrap();
+        assert_eq!(read(&root.join("gone.py")), "old\n");
+    }
+
+    #[test]
     fn recovery_rolls_a_prepared_apply_back_and_a_committed_one_forward() {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path();
@@ -1111,11 +1221,13 @@ mod tests {
             target: root.join("a.py"),
             temp: root.join(".arcana-tmp-1-0"),
             backup: Some(root.join(".arcana/backup-1-0")),
+            delete: false,
         };
         let created = Entry {
             target: root.join("new/b.py"),
             temp: root.join("new/.arcana-tmp-1-1"),
             backup: None,
+            delete: false,
         };
         let mut journal = Journal {
             command: "arcana add resource product".into(),

@@ -13,6 +13,10 @@ Examples:
   arcana new myservice --dry-run       Show the files that would be written
   arcana add resource product name:string:80:unique price:decimal stock:int
                                        Add an entity through every layer (inside a project)
+  arcana add field product weight:decimal:8,3:optional
+                                       Grow a resource: migration, proto, every layer, tests
+  arcana remove field product weight   Drop a field (its proto number stays reserved)
+  arcana remove resource coupon        Drop a resource's table, files and registrations
   arcana info                          Show the current project's stack and resources
   arcana completions zsh > ~/.zfunc/_arcana";
 
@@ -30,6 +34,9 @@ pub enum Command {
     New(NewArgs),
     /// Add to the current project: `arcana add resource NAME FIELD...`.
     Add(AddArgs),
+    /// Remove from the current project: `arcana remove field RESOURCE NAME...`,
+    /// `arcana remove resource NAME`.
+    Remove(RemoveArgs),
     /// Show the project's stack, features and resources (from `arcana.toml`).
     Info(InfoArgs),
     /// Print a shell completion script, e.g. `arcana completions bash > /etc/bash_completion.d/arcana`.
@@ -47,6 +54,127 @@ pub enum AddCommand {
     /// Add an entity through every layer: model, migration, DTOs, repository, service, REST,
     /// gRPC, wiring, test fake and tests.
     Resource(AddResourceArgs),
+    /// Add fields to an existing resource: a new migration, new proto fields (existing numbers
+    /// kept), and every generated file of the resource brought up to date, edits merged.
+    Field(AddFieldArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RemoveArgs {
+    #[command(subcommand)]
+    pub what: RemoveCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RemoveCommand {
+    /// Remove fields from a resource: a migration dropping the columns, their proto numbers and
+    /// names reserved, every generated file of the resource brought up to date.
+    Field(RemoveFieldArgs),
+    /// Remove a resource: a migration dropping its table, its generated files, its proto, its
+    /// registrations and its entry in `arcana.toml`.
+    Resource(RemoveResourceArgs),
+}
+
+/// What `add field`, `remove field` and `remove resource` share.
+#[derive(Debug, Args)]
+pub struct EvolveOptions {
+    /// Project directory (default: the project containing the current directory).
+    #[arg(long, value_name = "DIR")]
+    pub path: Option<PathBuf>,
+
+    /// Print the plan (files created, changed and removed, with diffs) and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// With `--dry-run`, print the plan as JSON.
+    #[arg(long, requires = "dry_run")]
+    pub json: bool,
+
+    /// Never prompt; fail with a message naming the missing argument instead.
+    #[arg(long)]
+    pub no_input: bool,
+
+    /// Take arcana's version of files you edited where your edits conflict with it (and remove
+    /// edited files that are no longer generated).
+    #[arg(long, conflicts_with = "skip_existing")]
+    pub force: bool,
+
+    /// Keep your version of files you edited where your edits conflict with arcana's.
+    #[arg(long)]
+    pub skip_existing: bool,
+}
+
+const ADD_FIELD_EXAMPLES: &str = "\
+Examples:
+  arcana add field product weight:decimal:8,3:optional
+  arcana add field product sku:string:20:unique --default SKU-0000
+  arcana add field product stock:int active:bool --default stock=0 --default active=true
+  arcana add field product color:enum:red,blue:optional --dry-run
+
+A required field needs a value for the rows the table already holds: `--default VALUE` (or
+`--default NAME=VALUE` for several) sets it for them in the migration; or add the field with
+`:optional`. Existing proto field numbers never change; the new fields get new ones. Files of
+the resource you edited are merged with arcana's new version (a conflict stops the command
+before anything is written). Then run `uv run alembic upgrade head`.";
+
+#[derive(Debug, Args)]
+#[command(after_help = ADD_FIELD_EXAMPLES)]
+pub struct AddFieldArgs {
+    /// The resource, e.g. `product`.
+    pub resource: Option<String>,
+
+    /// Fields as NAME:TYPE[:ARG][:MODIFIER...] (as for `arcana add resource`).
+    #[arg(value_name = "FIELD")]
+    pub fields: Vec<String>,
+
+    /// The value existing rows get for a required field: `VALUE` when one required field is
+    /// added, else `NAME=VALUE` (repeatable).
+    #[arg(long, value_name = "[NAME=]VALUE")]
+    pub default: Vec<String>,
+
+    #[command(flatten)]
+    pub options: EvolveOptions,
+}
+
+const REMOVE_FIELD_EXAMPLES: &str = "\
+Examples:
+  arcana remove field product weight
+  arcana remove field product weight color --dry-run
+
+The migration drops the columns (its downgrade adds them back, nullable, without their values).
+The proto keeps the removed numbers and names `reserved`, so they are never reused.";
+
+#[derive(Debug, Args)]
+#[command(after_help = REMOVE_FIELD_EXAMPLES)]
+pub struct RemoveFieldArgs {
+    /// The resource, e.g. `product`.
+    pub resource: Option<String>,
+
+    /// Names of the fields to remove.
+    #[arg(value_name = "NAME")]
+    pub names: Vec<String>,
+
+    #[command(flatten)]
+    pub options: EvolveOptions,
+}
+
+const REMOVE_RESOURCE_EXAMPLES: &str = "\
+Examples:
+  arcana remove resource coupon
+  arcana remove resource coupon --dry-run
+
+Refused while another resource references it. The migration drops the table (its downgrade
+recreates it, empty). Files you edited are kept unless `--force`; `--skip-existing` keeps them
+and says so.";
+
+#[derive(Debug, Args)]
+#[command(after_help = REMOVE_RESOURCE_EXAMPLES)]
+pub struct RemoveResourceArgs {
+    /// The resource, e.g. `coupon`.
+    pub name: Option<String>,
+
+    #[command(flatten)]
+    pub options: EvolveOptions,
 }
 
 fn add_resource_help() -> String {

@@ -16,13 +16,17 @@ pub enum Change {
         before: String,
         after: String,
     },
+    /// An existing file to remove; `before` is what the plan expects on disk.
+    Delete { path: String, before: String },
 }
 
 impl Change {
     /// The path relative to the plan's root.
     pub fn path(&self) -> &str {
         match self {
-            Change::Create { path, .. } | Change::Update { path, .. } => path,
+            Change::Create { path, .. }
+            | Change::Update { path, .. }
+            | Change::Delete { path, .. } => path,
         }
     }
 }
@@ -82,6 +86,13 @@ impl Plan {
         self.changes
             .iter()
             .filter(|c| matches!(c, Change::Update { .. }))
+    }
+
+    /// Files removed by the plan.
+    pub fn deleted(&self) -> impl Iterator<Item = &Change> {
+        self.changes
+            .iter()
+            .filter(|c| matches!(c, Change::Delete { .. }))
     }
 
     /// True when applying the plan would not change anything.

@@ -186,9 +186,15 @@ pub fn render_plan(plan: &Plan) -> String {
     let mut out = String::new();
     let created = plan.created().count();
     let updated = plan.updated().count();
+    let deleted = plan.deleted().count();
+    let removing = if deleted > 0 {
+        format!(", {deleted} file(s) to remove")
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         out,
-        "Plan for `{}`: {created} file(s) to create, {updated} file(s) to change (dry run: nothing written)",
+        "Plan for `{}`: {created} file(s) to create, {updated} file(s) to change{removing} (dry run: nothing written)",
         plan.root.display()
     );
     for change in &plan.changes {
@@ -204,6 +210,10 @@ pub fn render_plan(plan: &Plan) -> String {
             } => {
                 let _ = writeln!(out, "  {} {path}", style("change").yellow());
                 out.push_str(&unified_diff(path, before, after));
+            }
+            Change::Delete { path, before } => {
+                let lines = before.lines().count();
+                let _ = writeln!(out, "  {} {path} ({lines} lines)", style("remove").red());
             }
         }
     }
@@ -232,13 +242,15 @@ pub fn plan_json(plan: &Plan) -> String {
                     .header(&format!("a/{path}"), &format!("b/{path}"))
                     .to_string(),
             })),
-            Change::Create { .. } => None,
+            Change::Create { .. } | Change::Delete { .. } => None,
         })
         .collect();
+    let removed: Vec<_> = plan.deleted().map(|c| c.path()).collect();
     let value = serde_json::json!({
         "root": plan.root.display().to_string(),
         "created": created,
         "changed": changed,
+        "removed": removed,
     });
     let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
     text.push('\n');
@@ -249,6 +261,7 @@ fn contents_len(change: &Change) -> usize {
     match change {
         Change::Create { contents, .. } => contents.len(),
         Change::Update { after, .. } => after.len(),
+        Change::Delete { .. } => 0,
     }
 }
 

@@ -20,6 +20,14 @@ Environment:
 
   ARCANA_JOBS            scenarios run side by side (default: 2); each prints its log when it ends
 
+A scenario's `commands` are arcana's arguments (`["add", "resource", ...]`), or tables:
+  { arcana = [...], exit = N }  arcana expected to exit with N; the project must be unchanged
+  { run = [...] }               a program run in the project with DATABASE_URL / REDIS_URL set
+                                (e.g. `["uv", "run", "alembic", "upgrade", "head"]`; `uv sync`
+                                runs before the first one)
+  { sql = "...", expect = "" }  a query on the scenario's PostgreSQL database; its output
+                                (psql -tA) must equal `expect` when given
+
 Usage: template-tests/run.py [SCENARIO ...]   (names or paths; default: all)
 """
 
@@ -118,28 +126,67 @@ def check_reserved_names(project: Path, env: dict[str, str] | None) -> None:
         raise StepFailed("installed names are reserved")
 
 
+def tree_state(root: Path) -> dict[str, bytes]:
+    """Every file of the project but the virtualenv and caches, to tell that nothing changed."""
+    skip = {".venv", "__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache", "generated"}
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in root.rglob("*")
+        if p.is_file() and not skip.intersection(p.relative_to(root).parts)
+        and not p.relative_to(root).parts[0] == ".arcana"
+    }
+
+
 def run_scenario(path: Path, arcana: str, index: int) -> None:
     spec = tomllib.loads(path.read_text())
     say(f"scenario {path.stem}: {spec.get('description', '')}")
     work = Path(tempfile.mkdtemp(prefix=f"arcana-{path.stem}-"))
     try:
-        project: Path | None = None
-        for command in spec["commands"]:
-            cwd = work if project is None else project
-            step(f"arcana {' '.join(command)}", [arcana, *command], cwd)
-            if command[0] == "new" and project is None:
-                project = work / command[1]
-        assert project is not None, "a scenario starts with `new`"
-
         env = scenario_env(dict(os.environ), None, None)
         prefix = os.environ.get("ARCANA_TT_PREFIX", "arcana_tt")
         db_name = f"{prefix}_{path.stem.replace('-', '_')}"
         recreate_database(db_name)
         pg_url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{db_name}"
+        libpq_url = f"postgresql://postgres@127.0.0.1:5432/{db_name}"
         offset = int(os.environ.get("ARCANA_REDIS_DB_OFFSET", "0"))
         redis_url = f"{REDIS}/{(index + offset) % 16}"
         app_env = scenario_env(dict(os.environ), pg_url, redis_url)
         test_env = scenario_env(dict(os.environ), pg_url, redis_url, prefix="TEST_")
+
+        project: Path | None = None
+        synced = False
+        for command in spec["commands"]:
+            cwd = work if project is None else project
+            if isinstance(command, list):
+                step(f"arcana {' '.join(command)}", [arcana, *command], cwd)
+                if command[0] == "new" and project is None:
+                    project = work / command[1]
+            elif "arcana" in command:
+                args, wanted = command["arcana"], command.get("exit", 0)
+                before = tree_state(cwd)
+                proc = subprocess.run([arcana, *args], cwd=cwd, capture_output=True, text=True)
+                name = f"arcana {' '.join(args)} (exit {wanted}, nothing written)"
+                if proc.returncode != wanted or (wanted != 0 and tree_state(cwd) != before):
+                    say(f"  - {name} ... FAILED (exit {proc.returncode})")
+                    for line in (proc.stdout + proc.stderr).splitlines()[-40:]:
+                        say(f"    | {line}")
+                    raise StepFailed(name)
+                say(f"  - {name} ... ok")
+            elif "run" in command:
+                argv = command["run"]
+                if argv[0] == "uv" and not synced:
+                    step("uv sync", ["uv", "sync", "--quiet"], cwd, env)
+                    synced = True
+                step(" ".join(argv), argv, cwd, app_env)
+            elif "sql" in command:
+                out = step(f"sql {command['sql']}", ["psql", libpq_url, "-v", "ON_ERROR_STOP=1",
+                                                     "-tAc", command["sql"]], cwd)
+                if "expect" in command and out.strip() != command["expect"]:
+                    say(f"    expected {command['expect']!r}, got {out.strip()!r}")
+                    raise StepFailed(f"sql {command['sql']}")
+            else:
+                raise ValueError(f"unknown scenario command {command!r}")
+        assert project is not None, "a scenario starts with `new`"
 
         step("uv sync", ["uv", "sync", "--quiet"], project, env)
         check_reserved_names(project, env)

@@ -66,6 +66,7 @@ fn snapshot_plan(prefix: &str, plan: &Plan) {
         let name = format!("{prefix}__{}", change.path().replace('/', "__"));
         match change {
             Change::Create { contents, .. } => insta::assert_snapshot!(name, contents),
+            Change::Delete { .. } => panic!("add resource removes nothing"),
             Change::Update {
                 path,
                 before,

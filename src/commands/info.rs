@@ -49,8 +49,23 @@ pub fn render(manifest: &Manifest) -> String {
                 style(&resource.name).cyan(),
                 resource.plural
             ));
-            for field in resource.fields {
-                out.push_str(&format!("    {field}\n"));
+            for field in &resource.fields {
+                let name = field.split(':').next().unwrap_or(field);
+                match resource.proto.get(name) {
+                    Some(number) => out.push_str(&format!("    {field:<36} proto {number}\n")),
+                    None => out.push_str(&format!("    {field}\n")),
+                }
+            }
+            if !resource.reserved.is_empty() {
+                let removed: Vec<String> = resource
+                    .reserved
+                    .iter()
+                    .map(|(name, number)| format!("{name} = {number}"))
+                    .collect();
+                out.push_str(&format!(
+                    "    removed, reserved in the proto: {}\n",
+                    removed.join(", ")
+                ));
             }
         }
     }

@@ -1,19 +1,27 @@
 //! One module per subcommand; [`dispatch`] routes parsed arguments to them.
 
 pub mod add;
+pub mod add_field;
 pub mod completions;
+pub mod evolve;
 pub mod info;
 pub mod new;
+pub mod remove_field;
+pub mod remove_resource;
 
 use anyhow::Result;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, RemoveCommand};
 
 /// Runs the subcommand the user asked for.
 pub fn dispatch(cli: Cli) -> Result<()> {
     match cli.command {
         Command::New(args) => new::run(args),
         Command::Add(args) => add::run(args),
+        Command::Remove(args) => match args.what {
+            RemoveCommand::Field(args) => remove_field::run(args),
+            RemoveCommand::Resource(args) => remove_resource::run(args),
+        },
         Command::Info(args) => info::run(args),
         Command::Completions(args) => completions::run(args),
     }

@@ -71,6 +71,19 @@ pub fn record<'a>(
     doc.to_string()
 }
 
+/// Drops the recorded hashes of `paths` (files a command removed) from `[files]`.
+pub fn forget<'a>(manifest_text: &str, paths: impl IntoIterator<Item = &'a str>) -> String {
+    let Ok(mut doc) = manifest_text.parse::<DocumentMut>() else {
+        return manifest_text.to_string();
+    };
+    if let Some(table) = doc.get_mut("files").and_then(Item::as_table_mut) {
+        for path in paths {
+            table.remove(path);
+        }
+    }
+    doc.to_string()
+}
+
 /// The outcome of checking a plan against the files on disk.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Report {

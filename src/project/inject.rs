@@ -89,6 +89,49 @@ pub fn inject(file: &str, text: &str, injections: &[Injection]) -> Result<String
     Ok(out)
 }
 
+/// Removes the lines injections put above their markers (the reverse of [`inject`]); a block
+/// that is not there is left alone, a missing marker is an error as for [`inject`].
+pub fn remove(file: &str, text: &str, injections: &[Injection]) -> Result<String, UserError> {
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    for injection in injections {
+        let wanted = marker(&injection.point);
+        let Some(at) = lines.iter().position(|l| l.trim() == wanted) else {
+            return Err(UserError::new(format!(
+                "Marker `{wanted}` is missing from `{file}`"
+            ))
+            .hint(format!(
+                "Restore the line `{wanted}` where registrations belong (see the project's README), then run the command again"
+            )));
+        };
+        let indent: String = lines[at]
+            .chars()
+            .take_while(|c| c.is_whitespace())
+            .collect();
+        let block: Vec<String> = injection
+            .lines
+            .iter()
+            .map(|l| {
+                if l.is_empty() {
+                    String::new()
+                } else {
+                    format!("{indent}{l}")
+                }
+            })
+            .collect();
+        if block.is_empty() {
+            continue;
+        }
+        if let Some(start) = lines.windows(block.len()).position(|w| w == block) {
+            lines.drain(start..start + block.len());
+        }
+    }
+    let mut out = lines.join("\n");
+    if text.ends_with('\n') {
+        out.push('\n');
+    }
+    Ok(out)
+}
+
 fn contains_block(lines: &[String], block: &[String]) -> bool {
     lines.windows(block.len()).any(|w| w == block)
 }
@@ -106,6 +149,21 @@ def register_blueprints(api: Api) -> None:
     api.register_blueprint(auth_blp)
     # arcana:blueprints
 ";
+
+    #[test]
+    fn removal_reverses_injection() {
+        let injections = [
+            Injection::new(
+                "blueprint-imports",
+                "from app.controller.p import blp as p_blp",
+            ),
+            Injection::new("blueprints", "api.register_blueprint(p_blp)"),
+        ];
+        let added = inject("c.py", FILE, &injections).unwrap();
+        assert_ne!(added, FILE);
+        assert_eq!(remove("c.py", &added, &injections).unwrap(), FILE);
+        assert_eq!(remove("c.py", FILE, &injections).unwrap(), FILE);
+    }
 
     #[test]
     fn inserts_above_marker_with_its_indentation() {

@@ -16,7 +16,7 @@
 //!   Recovery does the same: backups renamed over their targets, created files removed.
 //!
 //! The format is JSON, one object: `{"arcana_journal": 1, "command", "pid", "state", "files":
-//! [{"target", "temp", "backup"}], "dirs"}`, paths relative to the project root (absolute for
+//! [{"target", "temp", "backup", "delete"}], "dirs"}`, paths relative to the project root (absolute for
 //! a target outside it, reached through a symbolic link).
 
 use std::fs::{self, File};
@@ -71,6 +71,8 @@ pub struct Entry {
     pub temp: PathBuf,
     /// The original of a file that existed (None for a file the apply creates).
     pub backup: Option<PathBuf>,
+    /// The apply removes the target (no temporary is written; the backup keeps the original).
+    pub delete: bool,
 }
 
 /// The journal of one apply; paths are absolute in memory.
@@ -150,6 +152,7 @@ impl Journal {
                 "target": rel(&entry.target)?,
                 "temp": rel(&entry.temp)?,
                 "backup": entry.backup.as_deref().map(rel).transpose()?,
+                "delete": entry.delete,
             }));
         }
         let dirs: Vec<String> = self.dirs.iter().map(|d| rel(d)).collect::<Result<_>>()?;
@@ -201,6 +204,10 @@ impl Journal {
                 target: path(entry.get("target").unwrap_or(&Value::Null), "target")?,
                 temp: path(entry.get("temp").unwrap_or(&Value::Null), "temp")?,
                 backup,
+                delete: entry
+                    .get("delete")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
             });
         }
         let mut dirs = Vec::new();
@@ -256,11 +263,13 @@ mod tests {
                     target: root.join("app/wiring.py"),
                     temp: root.join("app/.arcana-tmp-42-0"),
                     backup: Some(root.join(".arcana/backup-0")),
+                    delete: false,
                 },
                 Entry {
                     target: PathBuf::from("/elsewhere/shared.py"),
                     temp: PathBuf::from("/elsewhere/.arcana-tmp-42-1"),
                     backup: None,
+                    delete: true,
                 },
             ],
             dirs: vec![root.join("app/new"), root.join("app/new/deeper")],

@@ -4,6 +4,7 @@
 //! resources added since. Later commands find the project by walking up to this file, and edit
 //! it with `toml_edit` so that comments and formatting the user added survive.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -12,6 +13,7 @@ use toml_edit::{Array, DocumentMut, Item, Table, value};
 
 use crate::error::UserError;
 use crate::spec::features::Feature;
+use crate::spec::proto::ProtoNumbers;
 
 /// The manifest's file name.
 pub const FILE_NAME: &str = "arcana.toml";
@@ -25,11 +27,15 @@ pub fn find_project_root(start: &Path) -> Option<PathBuf> {
 }
 
 /// A resource as recorded in the manifest.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ResourceEntry {
     pub name: String,
     pub plural: String,
     pub fields: Vec<String>,
+    /// Recorded proto numbers: field name (and `created_at`, `updated_at`, `clear`) to number.
+    pub proto: BTreeMap<String, u32>,
+    /// Proto names of removed fields to the number they had.
+    pub reserved: BTreeMap<String, u32>,
 }
 
 /// A parsed manifest that remembers its original text.
@@ -147,12 +153,21 @@ impl Manifest {
                             .collect()
                     })
                     .unwrap_or_default(),
+                proto: numbers(item.get("proto")),
+                reserved: numbers(item.get("reserved")),
             })
             .collect()
     }
 
-    /// Records a new resource; returns the manifest's new text.
-    pub fn with_resource(&self, name: &str, plural: &str, fields: &[String]) -> String {
+    /// Records a resource (new, or replacing its entry in place); returns the manifest's new
+    /// text.
+    pub fn with_resource(
+        &self,
+        name: &str,
+        plural: &str,
+        fields: &[String],
+        numbers: &ProtoNumbers,
+    ) -> String {
         let mut doc = self.doc.clone();
         if !doc.contains_key("resources") {
             doc["resources"] = Item::Table(Table::new());
@@ -171,11 +186,55 @@ impl Manifest {
             array.set_trailing_comma(true);
         }
         entry["fields"] = value(array);
+        entry["proto"] = value(inline_numbers(&numbers.recorded()));
+        if !numbers.reserved.is_empty() {
+            entry["reserved"] = value(inline_numbers(&numbers.reserved));
+        }
         if let Some(resources) = doc["resources"].as_table_mut() {
+            let decor = resources
+                .get(name)
+                .and_then(Item::as_table)
+                .map(|t| t.decor().clone());
+            let mut entry = entry;
+            if let Some(decor) = decor {
+                *entry.decor_mut() = decor;
+            }
             resources.insert(name, Item::Table(entry));
         }
         doc.to_string()
     }
+
+    /// Forgets a resource; returns the manifest's new text.
+    pub fn without_resource(&self, name: &str) -> String {
+        let mut doc = self.doc.clone();
+        if let Some(resources) = doc.get_mut("resources").and_then(Item::as_table_mut) {
+            resources.remove(name);
+        }
+        doc.to_string()
+    }
+}
+
+/// A recorded table of proto numbers (`proto`, `reserved`); empty when absent.
+fn numbers(item: Option<&Item>) -> BTreeMap<String, u32> {
+    item.and_then(Item::as_table_like)
+        .map(|t| {
+            t.iter()
+                .filter_map(|(k, v)| {
+                    let n = u32::try_from(v.as_integer()?).ok()?;
+                    Some((k.to_string(), n))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Numbers as an inline table in key order: `{ created_at = 4, name = 2 }`.
+fn inline_numbers(numbers: &BTreeMap<String, u32>) -> toml_edit::InlineTable {
+    let mut table = toml_edit::InlineTable::new();
+    for (key, number) in numbers {
+        table.insert(key, i64::from(*number).into());
+    }
+    table
 }
 
 /// The keys of `arcana.toml`; anything else is refused, so that a typo is not silently ignored.
@@ -252,6 +311,21 @@ fn validate(doc: &DocumentMut) -> Result<(), UserError> {
                 && !plural.is_str()
             {
                 return Err(not(&["resources", name, "plural"], plural, "a string"));
+            }
+            for key in ["proto", "reserved"] {
+                if let Some(item) = entry.get(key) {
+                    let ok = item.as_table_like().is_some_and(|t| {
+                        t.iter()
+                            .all(|(_, v)| v.as_integer().is_some_and(|n| n > 0 && n < 1 << 29))
+                    });
+                    if !ok {
+                        return Err(not(
+                            &["resources", name, key],
+                            item,
+                            "a table of proto field numbers such as `{ name = 2 }`",
+                        ));
+                    }
+                }
             }
             match entry.get("fields") {
                 None => {}
@@ -373,7 +447,8 @@ cache = false
             "price:decimal:12,2".to_string(),
             "x:int".to_string(),
         ];
-        let text = m.with_resource("order_item", "order_items", &fields);
+        let numbers = ProtoNumbers::sequential(&["name", "price", "x"]);
+        let text = m.with_resource("order_item", "order_items", &fields, &numbers);
         assert!(text.starts_with("# my comment survives\n"));
         assert!(text.contains("stack = \"flask\"  # inline too"));
         assert!(text.contains(
@@ -385,7 +460,9 @@ cache = false
             vec![ResourceEntry {
                 name: "order_item".into(),
                 plural: "order_items".into(),
-                fields
+                fields,
+                proto: numbers.recorded(),
+                reserved: Default::default(),
             }]
         );
     }
@@ -468,7 +545,8 @@ cache = false
         let m = Manifest::parse(Path::new("/p"), text.to_string()).unwrap();
         assert_eq!(m.resources()[0].plural, "tags");
         assert_eq!(m.stack(), "flask");
-        let again = m.with_resource("post", "posts", &["title:string".to_string()]);
+        let numbers = ProtoNumbers::sequential(&["title"]);
+        let again = m.with_resource("post", "posts", &["title:string".to_string()], &numbers);
         assert!(again.contains("[resources.post]"), "{again}");
     }
 

@@ -7,4 +7,5 @@ pub mod inject;
 pub mod journal;
 pub mod lock;
 pub mod manifest;
+pub mod merge;
 pub mod migrations;

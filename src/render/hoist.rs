@@ -682,6 +682,56 @@ mod tests {
         specs
     }
 
+    const GROWN: &[&str] = &[
+        "note:text:optional",
+        "rank:int",
+        "code:string:20:unique:optional",
+        "brand:ref:optional",
+        "level:enum:low,high:index",
+    ];
+
+    fn grow(root: &Path) -> crate::plan::Plan {
+        let manifest = Manifest::load(root).unwrap();
+        let specs: Vec<String> = GROWN.iter().map(|s| s.to_string()).collect();
+        let defaults = vec!["rank=0".to_string(), "level=low".to_string()];
+        match crate::commands::add_field::plan(
+            &manifest,
+            "category",
+            parse_fields(&specs).unwrap(),
+            &defaults,
+            OnConflict::Stop,
+        )
+        .unwrap()
+        {
+            crate::commands::add_field::Outcome::Planned { plan, .. } => plan,
+            crate::commands::add_field::Outcome::Unchanged(m) => panic!("{m}"),
+        }
+    }
+
+    fn shrink(root: &Path) -> crate::plan::Plan {
+        let manifest = Manifest::load(root).unwrap();
+        let names: Vec<String> = ["rank", "code", "brand", "level"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        match crate::commands::remove_field::plan(&manifest, "category", &names, OnConflict::Stop)
+            .unwrap()
+        {
+            crate::commands::remove_field::Outcome::Planned { plan, .. } => plan,
+            crate::commands::remove_field::Outcome::Unchanged(m) => panic!("{m}"),
+        }
+    }
+
+    fn drop_category(root: &Path) -> crate::plan::Plan {
+        let manifest = Manifest::load(root).unwrap();
+        match crate::commands::remove_resource::plan(&manifest, "category", OnConflict::Stop)
+            .unwrap()
+        {
+            crate::commands::remove_resource::Outcome::Planned { plan, .. } => plan,
+            crate::commands::remove_resource::Outcome::Unchanged(m) => panic!("{m}"),
+        }
+    }
+
     fn plan_resource(root: &Path, name: &str, specs: &[String]) -> crate::plan::Plan {
         let manifest = Manifest::load(root).unwrap();
         let (names, _) = resource_names(name, true).unwrap();
@@ -732,6 +782,19 @@ mod tests {
                 let specs = all_fields(features.auth);
                 let (_, seen) = recording(|| plan_resource(root, "order_item", &specs));
                 renders += compare(&format!("add order_item, {label}"), &seen, &mut compared);
+
+                // The resource grows and shrinks: the revision templates and the resource's
+                // files rendered again.
+                let brand = vec!["name:string".to_string()];
+                crate::apply::apply(&plan_resource(root, "brand", &brand)).unwrap();
+                let (plan, seen) = recording(|| grow(root));
+                renders += compare(&format!("add field, {label}"), &seen, &mut compared);
+                crate::apply::apply(&plan).unwrap();
+                let (plan, seen) = recording(|| shrink(root));
+                renders += compare(&format!("remove field, {label}"), &seen, &mut compared);
+                crate::apply::apply(&plan).unwrap();
+                let (_, seen) = recording(|| drop_category(root));
+                renders += compare(&format!("remove resource, {label}"), &seen, &mut compared);
             }
         }
         let mut missed = Vec::new();

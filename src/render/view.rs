@@ -16,6 +16,7 @@ use serde_json::Value;
 use crate::error::UserError;
 use crate::render::types::{self, StackTable, TypeRow};
 use crate::spec::fields::{Field, TypeArg};
+use crate::spec::proto::ProtoNumbers;
 use crate::spec::resource::{MAX_FIELD_LENGTH, MAX_IDENTIFIER, Names, Target};
 
 /// Class names generated for every resource, which an enum class must not take.
@@ -189,6 +190,10 @@ pub struct ResourceView {
     pub response_created_number: usize,
     pub response_updated_number: usize,
     pub update_clear_number: usize,
+    /// `reserved` lines for removed fields in the response and update messages, and in the
+    /// create request.
+    pub proto_reserved: Vec<String>,
+    pub proto_create_reserved: Vec<String>,
     pub revision: String,
     /// `"0001"` or `None`, as Python.
     pub down_revision: String,
@@ -383,7 +388,7 @@ impl FieldView {
         field: &Field,
         names: &Names,
         target: Option<&Target>,
-        index: usize,
+        number: u32,
         stack: &StackTable,
     ) -> Result<Self> {
         let row = field.row();
@@ -451,9 +456,9 @@ impl FieldView {
             proto: row.proto.clone(),
             proto_message: row.proto_message,
             proto_comment: fill_opt(&row.proto_comment, &vars)?,
-            proto_number: index + 2,
-            proto_create_number: index + 1,
-            proto_update_number: index + 2,
+            proto_number: number as usize,
+            proto_create_number: number as usize - 1,
+            proto_update_number: number as usize,
             to_proto: fill_opt(&row.to_proto, &vars)?,
             from_json: fill_opt(&row.from_json, &vars)?,
             from_proto: fill_opt(&row.from_proto, &vars)?.or(fill_opt(&row.from_json, &vars)?),
@@ -497,11 +502,27 @@ impl ResourceView {
         stack: &str,
         features: Value,
     ) -> Result<Self> {
+        let order: Vec<&str> = fields.iter().map(|(f, _)| f.name.as_str()).collect();
+        let numbers = ProtoNumbers::sequential(&order);
+        Self::numbered(names, fields, project_snake, stack, features, &numbers)
+    }
+
+    /// [`ResourceView::new`] with the proto numbers recorded for the resource; `numbers` must
+    /// hold every field.
+    pub fn numbered(
+        names: &Names,
+        fields: &[(Field, Option<Target>)],
+        project_snake: &str,
+        stack: &str,
+        features: Value,
+        numbers: &ProtoNumbers,
+    ) -> Result<Self> {
         let stack_table = types::stack_table(stack)?;
         let views: Vec<FieldView> = fields
             .iter()
-            .enumerate()
-            .map(|(i, (f, t))| FieldView::new(f, names, t.as_ref(), i, stack_table))
+            .map(|(f, t)| {
+                FieldView::new(f, names, t.as_ref(), numbers.number(&f.name), stack_table)
+            })
             .collect::<Result<_>>()?;
         let grpc = features
             .get("grpc")
@@ -561,9 +582,11 @@ impl ResourceView {
             required_field: first(&|f| !f.optional),
             invalid_json_field: first(&|f| f.invalid_json.is_some()),
             invalid_proto_field: first(&|f| f.invalid_proto.is_some()),
-            response_created_number: views.len() + 2,
-            response_updated_number: views.len() + 3,
-            update_clear_number: views.len() + 2,
+            response_created_number: numbers.created_at as usize,
+            response_updated_number: numbers.updated_at as usize,
+            update_clear_number: numbers.clear as usize,
+            proto_reserved: numbers.reserved_lines(false),
+            proto_create_reserved: numbers.reserved_lines(true),
             revision: String::new(),
             down_revision: "None".to_string(),
             down_revision_text: String::new(),

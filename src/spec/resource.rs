@@ -439,6 +439,7 @@ mod tests {
             name: "user".into(),
             plural: "users".into(),
             fields: vec![],
+            ..Default::default()
         };
         let target = resolve_target(&owner, &order, &[user], false)
             .unwrap()
@@ -456,6 +457,7 @@ mod tests {
             name: "product".into(),
             plural: "products".into(),
             fields: vec![],
+            ..Default::default()
         }];
         let field = parse_field("product:ref").unwrap();
         let target = resolve_target(&field, &product, &existing, true)
