@@ -166,6 +166,7 @@ proptest! {
             let (path, text) = match change {
                 Change::Create { path, contents } => (path, contents),
                 Change::Update { path, after, .. } => (path, after),
+                Change::Delete { .. } => continue,
             };
             if path.ends_with(".py") || path.ends_with(".proto") {
                 let checked = check_python(path, text);

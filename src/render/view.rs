@@ -789,7 +789,7 @@ mod tests {
         let name = field("name:string:80:unique");
         assert_eq!(name.sqlalchemy, "String(80)");
         assert_eq!(name.alembic, "sa.String(length=80)");
-        assert_eq!(name.pydantic, "Annotated[str, Field(max_length=80)]");
+        assert_eq!(name.pydantic, "Annotated[Text, Field(max_length=80)]");
         assert_eq!(name.invalid_proto.as_deref(), Some(r#""x" * 81"#));
         let price = field("price:decimal:10,3");
         assert_eq!(price.sqlalchemy, "Numeric(10, 3)");

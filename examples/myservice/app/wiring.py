@@ -20,7 +20,7 @@ from app.tasks.mailer import Mailer
 
 # Implementations, in the order resources were added.
 # isort: off
-from app.repository.cache_repository_impl import InMemoryCacheRepository, RedisCacheRepository
+from app.repository.cache_repository_impl import NullCacheRepository, RedisCacheRepository
 from app.repository.refresh_token_repository_impl import RefreshTokenRepositoryImpl
 from app.repository.user_repository_impl import UserRepositoryImpl
 from app.service.auth_service_impl import AuthServiceImpl
@@ -68,10 +68,16 @@ def build_container(
     settings = settings or get_settings()
     engine = database.create_db_engine(settings.database_url.get_secret_value())
     session_factory = database.create_session_factory(engine)
+    # Without Redis nothing is cached: an in-process cache could not be invalidated by the
+    # other processes (workers, the gRPC server) that write the same rows.
     cache: CacheRepository = (
-        RedisCacheRepository.from_url(settings.redis_url.get_secret_value())
+        RedisCacheRepository.from_url(
+            settings.redis_url.get_secret_value(),
+            key_prefix=settings.cache_key_prefix,
+            socket_timeout_seconds=settings.redis_socket_timeout_seconds,
+        )
         if settings.redis_url
-        else InMemoryCacheRepository()
+        else NullCacheRepository()
     )
     tokens = TokenService(
         secret=settings.jwt_secret.get_secret_value(),

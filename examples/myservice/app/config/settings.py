@@ -6,6 +6,7 @@ they never appear in a repr, a log line or a validation error. Read them with
 """
 
 import logging
+import math
 import sys
 from functools import lru_cache
 from secrets import token_urlsafe
@@ -21,6 +22,10 @@ JwtAlgorithm = Literal["HS256", "HS384", "HS512"]
 
 DEFAULT_DATABASE_URL = "sqlite:///./app.db"
 MIN_JWT_SECRET_LENGTH = 32
+MIN_JWT_SECRET_BITS = 128
+"""Length x log2(distinct characters): 32 hex digits reach it, 32 copies of one letter do not."""
+PLACEHOLDER_SECRETS = frozenset({"REPLACE-WITH-AT-LEAST-32-RANDOM-CHARACTERS"})
+"""Placeholders shipped in this project's examples (k8s/secret.example.yaml)."""
 
 # Shared by every Settings instance of this process when JWT_SECRET is unset outside production.
 _EPHEMERAL_JWT_SECRET = token_urlsafe(48)
@@ -43,6 +48,10 @@ class Settings(BaseSettings):
     access_token_ttl_seconds: int = 900
     refresh_token_ttl_seconds: int = 1_209_600
     cache_ttl_seconds: int = 300
+    cache_key_prefix: str = "myservice:cache:"
+    """Starts every cache key: the cache never meets the broker's (or another service's) keys."""
+    redis_socket_timeout_seconds: float = 0.25
+    """The longest a cache command waits for Redis (never retried): a frozen Redis costs this."""
     grpc_port: int = 50051
     log_json: bool = False
     log_level: str = "INFO"
@@ -81,8 +90,7 @@ class Settings(BaseSettings):
             else:
                 logger.warning("JWT_SECRET is not set: using a random secret for this process only")
                 self.jwt_secret = SecretStr(_EPHEMERAL_JWT_SECRET)
-        elif len(secret) < MIN_JWT_SECRET_LENGTH:
-            message = f"JWT_SECRET should be at least {MIN_JWT_SECRET_LENGTH} characters long"
+        elif (message := jwt_secret_weakness(secret)) is not None:
             if self.is_production:
                 problems.append(message)
             else:
@@ -90,6 +98,19 @@ class Settings(BaseSettings):
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+
+def jwt_secret_weakness(secret: str) -> str | None:
+    """Why `secret` is too weak to sign tokens with, or None when it is acceptable."""
+    if secret.strip() in PLACEHOLDER_SECRETS:
+        return "JWT_SECRET is the example placeholder; generate a random secret"
+    if len(secret) < MIN_JWT_SECRET_LENGTH:
+        return f"JWT_SECRET should be at least {MIN_JWT_SECRET_LENGTH} characters long"
+    distinct = len(set(secret))
+    bits = len(secret) * math.log2(distinct) if distinct > 1 else 0.0
+    if not secret.strip() or bits < MIN_JWT_SECRET_BITS:
+        return "JWT_SECRET is too predictable (too few distinct characters); use a random one"
+    return None
 
 
 @lru_cache(maxsize=1)

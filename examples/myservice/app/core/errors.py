@@ -12,6 +12,7 @@ class ErrorCode(StrEnum):
     CONFLICT = "CONFLICT"
     UNAUTHORIZED = "UNAUTHORIZED"
     FORBIDDEN = "FORBIDDEN"
+    UNAVAILABLE = "UNAVAILABLE"
     INTERNAL_ERROR = "INTERNAL_ERROR"
 
 
@@ -57,6 +58,13 @@ class UnauthorizedError(AppError):
 class ForbiddenError(AppError):
     def __init__(self, message: str, details: dict[str, Any] | None = None):
         super().__init__(ErrorCode.FORBIDDEN, message, details)
+
+
+class ServiceUnavailableError(AppError):
+    """A dependency (the database, the cache) cannot be reached; the client may retry later."""
+
+    def __init__(self, message: str, details: dict[str, Any] | None = None):
+        super().__init__(ErrorCode.UNAVAILABLE, message, details)
 
 
 SCHEMA_FIELD = "_schema"

@@ -4,13 +4,22 @@ from app.core.errors import ValidationFailedError
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+MAX_PAGE = 1_000_000
+"""Deeper pages are refused: their OFFSET would be slow, and beyond BIGINT it overflows."""
+MAX_ROW_ID = 2**63 - 1
+"""The largest id a BIGINT key holds; larger ids name no row."""
+
+
+def is_row_id(value: int) -> bool:
+    """Whether `value` can be the id of a row (1..MAX_ROW_ID); other ids are simply not found."""
+    return 1 <= value <= MAX_ROW_ID
 
 
 def check_page(page: int, size: int) -> None:
-    """Refuse a page number below 1 or a size outside 1..MAX_PAGE_SIZE, naming each field."""
+    """Refuse a page outside 1..MAX_PAGE or a size outside 1..MAX_PAGE_SIZE, naming each field."""
     errors: dict[str, list[str]] = {}
-    if page < 1:
-        errors["page"] = ["Must be greater than or equal to 1."]
+    if not 1 <= page <= MAX_PAGE:
+        errors["page"] = [f"Must be between 1 and {MAX_PAGE}."]
     if not 1 <= size <= MAX_PAGE_SIZE:
         errors["size"] = [f"Must be between 1 and {MAX_PAGE_SIZE}."]
     if errors:

@@ -59,6 +59,10 @@ class TokenClaims:
     expires_at: datetime
 
 
+MAX_TOKEN_ID_LENGTH = 64
+"""The longest `jti` a refresh token may carry: the `used_refresh_tokens.token_id` column."""
+
+
 class TokenService:
     def __init__(
         self,
@@ -114,10 +118,11 @@ class TokenService:
             raise UnauthorizedError("Invalid token")
         if int(subject) > MAX_USER_ID:
             raise UnauthorizedError("Invalid token")
-        if not isinstance(token_id, str) or not token_id:
+        if not isinstance(token_id, str) or not 0 < len(token_id) <= MAX_TOKEN_ID_LENGTH:
             raise UnauthorizedError("Invalid token")
-        return TokenClaims(
-            user_id=int(subject),
-            token_id=token_id,
-            expires_at=datetime.fromtimestamp(claims["exp"], UTC),
-        )
+        try:
+            expires_at = datetime.fromtimestamp(claims["exp"], UTC)
+        except (OverflowError, OSError, ValueError):
+            # Validly signed, but an `exp` no datetime can hold (year 10000 or later).
+            raise UnauthorizedError("Invalid token") from None
+        return TokenClaims(user_id=int(subject), token_id=token_id, expires_at=expires_at)

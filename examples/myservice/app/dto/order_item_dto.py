@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from app.dto.types import Int32, RowId
+from app.dto.types import Int32, RowId, Text
 from app.dto.validation import not_null
 
 
@@ -17,7 +17,7 @@ class OrderItemCreate(BaseModel):
     quantity: Int32
     unit_price: Annotated[Decimal, Field(max_digits=10, decimal_places=2)]
     buyer_id: RowId
-    note: str | None = None
+    note: Text | None = None
 
 
 class OrderItemUpdate(BaseModel):
@@ -29,7 +29,7 @@ class OrderItemUpdate(BaseModel):
     quantity: Int32 | None = None
     unit_price: Annotated[Decimal, Field(max_digits=10, decimal_places=2)] | None = None
     buyer_id: RowId | None = None
-    note: str | None = None
+    note: Text | None = None
 
     @field_validator("product_id", "quantity", "unit_price", "buyer_id")
     @classmethod

@@ -7,15 +7,15 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.domain.product import ProductStatus
-from app.dto.types import Int32
+from app.dto.types import Int32, Text
 from app.dto.validation import not_null
 
 
 class ProductCreate(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    name: Annotated[str, Field(max_length=80)]
-    description: str | None = None
+    name: Annotated[Text, Field(max_length=80)]
+    description: Text | None = None
     price: Annotated[Decimal, Field(max_digits=10, decimal_places=2)]
     stock: Int32
     status: ProductStatus
@@ -26,8 +26,8 @@ class ProductUpdate(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    name: Annotated[str, Field(max_length=80)] | None = None
-    description: str | None = None
+    name: Annotated[Text, Field(max_length=80)] | None = None
+    description: Text | None = None
     price: Annotated[Decimal, Field(max_digits=10, decimal_places=2)] | None = None
     stock: Int32 | None = None
     status: ProductStatus | None = None

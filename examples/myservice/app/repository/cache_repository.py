@@ -16,7 +16,13 @@ class CacheRepository(Protocol):
         """
         ...
 
-    def delete(self, *keys: str) -> None: ...
+    def delete(self, *keys: str) -> bool:
+        """Remove `keys`; False when the cache could not confirm it (unreachable).
+
+        Writers invalidate before they write and refuse the write when this is False, so that
+        a cache that comes back after an outage never serves what the write replaced.
+        """
+        ...
 
     def ping(self) -> bool: ...
 

@@ -12,15 +12,15 @@ class OrderItemRepository(Protocol):
         ...
 
     def add(self, row: OrderItem) -> OrderItem:
-        """Persist a new row; ConflictError when the database refuses it."""
+        """Persist a new row and return it as stored; ConflictError when the database refuses it."""
         ...
 
-    def update(self, row: OrderItem, changes: Mapping[str, Any]) -> OrderItem:
-        """Apply `changes` to a row read with `get_by_id` and persist them."""
+    def update(self, row_id: int, changes: Mapping[str, Any]) -> OrderItem | None:
+        """Apply `changes` to the row and return it as stored; None when there is no such row."""
         ...
 
     def delete(self, row_id: int) -> bool:
-        """Delete the row; False when there is none with this id."""
+        """Delete the row; False when there is none with this id (or it was deleted meanwhile)."""
         ...
 
     def reference_exists(self, column: str, row_id: int) -> bool:

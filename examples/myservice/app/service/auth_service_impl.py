@@ -5,6 +5,7 @@ from app.model.user import User
 from app.repository.cache_repository import CacheRepository
 from app.repository.refresh_token_repository import RefreshTokenRepository
 from app.repository.user_repository import UserRepository
+from app.service.model_cache import ModelCache, cache_key
 from app.service.task_queue import TaskQueue
 
 BAD_CREDENTIALS = "Invalid email or password"
@@ -13,7 +14,7 @@ WELCOME_BODY = "Hello {full_name},\n\nyour Myservice account is ready.\n"
 
 
 def user_cache_key(user_id: int) -> str:
-    return f"user:{user_id}"
+    return cache_key("user", UserResponse, user_id)
 
 
 class AuthServiceImpl:
@@ -29,11 +30,10 @@ class AuthServiceImpl:
     ) -> None:
         self._users = users
         self._refresh_tokens = refresh_tokens
-        self._cache = cache
+        self._cached = ModelCache(cache, "user", UserResponse, cache_ttl_seconds)
         self._tokens = tokens
         self._hasher = hasher
         self._tasks = tasks
-        self._cache_ttl_seconds = cache_ttl_seconds
 
     def register(self, data: RegisterRequest) -> UserResponse:
         user = self._users.add(
@@ -45,7 +45,7 @@ class AuthServiceImpl:
             )
         )
         # Ids can be reused (SQLite after deletes): never serve an older user's cached entry.
-        self._cache.delete(user_cache_key(user.id))
+        self._cached.invalidate_after_write(user.id)
         self._tasks.send_email(
             user.email, WELCOME_SUBJECT, WELCOME_BODY.format(full_name=user.full_name)
         )
@@ -69,15 +69,14 @@ class AuthServiceImpl:
         return self._issue_tokens(claims.user_id)
 
     def get_user(self, user_id: int) -> UserResponse:
-        key = user_cache_key(user_id)
-        cached = self._cache.get(key)
+        cached = self._cached.get(user_id)
         if cached is not None:
-            return UserResponse.model_validate_json(cached)
+            return cached
         user = self._users.get_by_id(user_id)
         if user is None:
             raise NotFoundError("User not found", {"id": user_id})
         response = UserResponse.model_validate(user)
-        self._cache.set(key, response.model_dump_json(), self._cache_ttl_seconds)
+        self._cached.put(user_id, response)
         return response
 
     def authenticate(self, access_token: str) -> int:
@@ -86,10 +85,12 @@ class AuthServiceImpl:
         return user_id
 
     def _require_active_user(self, user_id: int) -> None:
-        try:
-            user = self.get_user(user_id)
-        except NotFoundError as exc:
-            raise UnauthorizedError("User no longer exists") from exc
+        # Read from the database, never from the cache: a user deleted or deactivated (by any
+        # process, or directly in the database) is refused on the very next request. This
+        # primary-key read replaces the cache read it used to be, so it costs no extra trip.
+        user = self._users.get_by_id(user_id)
+        if user is None:
+            raise UnauthorizedError("User no longer exists")
         if not user.is_active:
             raise UnauthorizedError("User is inactive")
 

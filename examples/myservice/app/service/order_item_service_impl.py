@@ -2,7 +2,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from app.core.errors import NotFoundError, ValidationFailedError
-from app.core.pagination import check_page
+from app.core.pagination import check_page, is_row_id
 from app.dto.order_item_dto import (
     OrderItemCreate,
     OrderItemPage,
@@ -12,13 +12,14 @@ from app.dto.order_item_dto import (
 from app.model.order_item import OrderItem
 from app.repository.cache_repository import CacheRepository
 from app.repository.order_item_repository import OrderItemRepository
+from app.service.model_cache import ModelCache, cache_key
 
 REFERENCES: dict[str, str] = {"product_id": "product", "buyer_id": "user"}
 """Reference fields and what they point at."""
 
 
 def order_item_cache_key(order_item_id: int) -> str:
-    return f"order_item:{order_item_id}"
+    return cache_key("order_item", OrderItemResponse, order_item_id)
 
 
 class OrderItemServiceImpl:
@@ -29,16 +30,14 @@ class OrderItemServiceImpl:
         cache_ttl_seconds: int,
     ) -> None:
         self._repository = repository
-        self._cache = cache
-        self._cache_ttl_seconds = cache_ttl_seconds
+        self._cached = ModelCache(cache, "order_item", OrderItemResponse, cache_ttl_seconds)
 
     def get_order_item(self, order_item_id: int) -> OrderItemResponse:
-        key = order_item_cache_key(order_item_id)
-        cached = self._cache.get(key)
+        cached = self._cached.get(order_item_id)
         if cached is not None:
-            return OrderItemResponse.model_validate_json(cached)
+            return cached
         response = OrderItemResponse.model_validate(self._require(order_item_id))
-        self._cache.set(key, response.model_dump_json(), self._cache_ttl_seconds)
+        self._cached.put(order_item_id, response)
         return response
 
     def list_order_items(self, page: int, size: int) -> OrderItemPage:
@@ -54,20 +53,29 @@ class OrderItemServiceImpl:
         return OrderItemResponse.model_validate(order_item)
 
     def update_order_item(self, order_item_id: int, data: OrderItemUpdate) -> OrderItemResponse:
-        order_item = self._require(order_item_id)
+        if not is_row_id(order_item_id):
+            raise NotFoundError("Order item not found", {"id": order_item_id})
         changes = data.changes()
         self._check(changes, order_item_id)
-        order_item = self._repository.update(order_item, changes)
-        self._cache.delete(order_item_cache_key(order_item_id))
+        self._cached.invalidate_before_write(order_item_id)
+        order_item = self._repository.update(order_item_id, changes)
+        self._cached.invalidate_after_write(order_item_id)
+        if order_item is None:
+            raise NotFoundError("Order item not found", {"id": order_item_id})
         return OrderItemResponse.model_validate(order_item)
 
     def delete_order_item(self, order_item_id: int) -> None:
+        if not is_row_id(order_item_id):
+            raise NotFoundError("Order item not found", {"id": order_item_id})
+        self._cached.invalidate_before_write(order_item_id)
         deleted = self._repository.delete(order_item_id)
-        self._cache.delete(order_item_cache_key(order_item_id))
+        self._cached.invalidate_after_write(order_item_id)
         if not deleted:
             raise NotFoundError("Order item not found", {"id": order_item_id})
 
     def _require(self, order_item_id: int) -> OrderItem:
+        if not is_row_id(order_item_id):
+            raise NotFoundError("Order item not found", {"id": order_item_id})
         order_item = self._repository.get_by_id(order_item_id)
         if order_item is None:
             raise NotFoundError("Order item not found", {"id": order_item_id})

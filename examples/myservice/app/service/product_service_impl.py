@@ -2,18 +2,19 @@ from collections.abc import Mapping
 from typing import Any
 
 from app.core.errors import ConflictError, NotFoundError
-from app.core.pagination import check_page
+from app.core.pagination import check_page, is_row_id
 from app.dto.product_dto import ProductCreate, ProductPage, ProductResponse, ProductUpdate
 from app.model.product import Product
 from app.repository.cache_repository import CacheRepository
 from app.repository.product_repository import ProductRepository
+from app.service.model_cache import ModelCache, cache_key
 
 UNIQUE_FIELDS = ("name",)
 """Fields no two products may share."""
 
 
 def product_cache_key(product_id: int) -> str:
-    return f"product:{product_id}"
+    return cache_key("product", ProductResponse, product_id)
 
 
 class ProductServiceImpl:
@@ -24,16 +25,14 @@ class ProductServiceImpl:
         cache_ttl_seconds: int,
     ) -> None:
         self._repository = repository
-        self._cache = cache
-        self._cache_ttl_seconds = cache_ttl_seconds
+        self._cached = ModelCache(cache, "product", ProductResponse, cache_ttl_seconds)
 
     def get_product(self, product_id: int) -> ProductResponse:
-        key = product_cache_key(product_id)
-        cached = self._cache.get(key)
+        cached = self._cached.get(product_id)
         if cached is not None:
-            return ProductResponse.model_validate_json(cached)
+            return cached
         response = ProductResponse.model_validate(self._require(product_id))
-        self._cache.set(key, response.model_dump_json(), self._cache_ttl_seconds)
+        self._cached.put(product_id, response)
         return response
 
     def list_products(self, page: int, size: int) -> ProductPage:
@@ -49,20 +48,29 @@ class ProductServiceImpl:
         return ProductResponse.model_validate(product)
 
     def update_product(self, product_id: int, data: ProductUpdate) -> ProductResponse:
-        product = self._require(product_id)
+        if not is_row_id(product_id):
+            raise NotFoundError("Product not found", {"id": product_id})
         changes = data.changes()
         self._check(changes, product_id)
-        product = self._repository.update(product, changes)
-        self._cache.delete(product_cache_key(product_id))
+        self._cached.invalidate_before_write(product_id)
+        product = self._repository.update(product_id, changes)
+        self._cached.invalidate_after_write(product_id)
+        if product is None:
+            raise NotFoundError("Product not found", {"id": product_id})
         return ProductResponse.model_validate(product)
 
     def delete_product(self, product_id: int) -> None:
+        if not is_row_id(product_id):
+            raise NotFoundError("Product not found", {"id": product_id})
+        self._cached.invalidate_before_write(product_id)
         deleted = self._repository.delete(product_id)
-        self._cache.delete(product_cache_key(product_id))
+        self._cached.invalidate_after_write(product_id)
         if not deleted:
             raise NotFoundError("Product not found", {"id": product_id})
 
     def _require(self, product_id: int) -> Product:
+        if not is_row_id(product_id):
+            raise NotFoundError("Product not found", {"id": product_id})
         product = self._repository.get_by_id(product_id)
         if product is None:
             raise NotFoundError("Product not found", {"id": product_id})

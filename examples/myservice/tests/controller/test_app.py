@@ -1,3 +1,4 @@
+import dataclasses
 import importlib
 import json
 import logging
@@ -14,12 +15,14 @@ from flask import Flask, g
 from flask.testing import FlaskClient
 from flask_smorest import abort
 from prometheus_client import CONTENT_TYPE_LATEST
+from sqlalchemy import text
 from werkzeug.exceptions import TooManyRequests
 
 from app.config.settings import Settings
 from app.core.logging import request_id_var
 from app.factory import create_app
 from app.middleware.request_context import REQUEST_ID_HEADER
+from app.repository.database import create_db_engine, create_session_factory
 from app.wiring import Container, get_container, set_container
 from tests.conftest import process_env
 
@@ -82,6 +85,62 @@ def test_unexpected_errors_are_logged_and_hidden(
     assert "hunter2" not in response.get_data(as_text=True)
     assert "Traceback" not in response.get_data(as_text=True)
     assert any(record.exc_info for record in caplog.records if "Unhandled" in record.message)
+
+
+def test_an_unreachable_database_answers_503_with_the_json_body(
+    container: Container, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Nothing listens on port 1: the connection is refused at once.
+    engine = create_db_engine("postgresql+psycopg://postgres@127.0.0.1:1/absent")
+    down = dataclasses.replace(
+        container, engine=engine, session_factory=create_session_factory(engine)
+    )
+    app = create_app(down)
+
+    def read() -> str:
+        with down.session_factory() as session:
+            session.execute(text("SELECT 1"))
+        return "unreachable"
+
+    app.add_url_rule("/read", "read", read)
+    with caplog.at_level(logging.WARNING):
+        response = app.test_client().get("/read")
+    engine.dispose()
+    assert response.status_code == 503
+    assert response.get_json() == {
+        "code": "UNAVAILABLE",
+        "message": "The database is unavailable, try again shortly",
+        "details": {},
+    }
+    assert response.headers["Retry-After"] == "1"
+    assert not any(record.exc_info for record in caplog.records)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"a": NaN}',
+        '{"a": 1e400}',
+        '{"a": ' + "9" * 5000 + "}",
+        "[" * 5000 + "]" * 5000,
+        '{"a": ',
+    ],
+    ids=["nan", "overflow", "huge-int", "deep", "cut"],
+)
+def test_unacceptable_json_bodies_are_400_without_a_traceback(
+    container: Container, caplog: pytest.LogCaptureFixture, body: str
+) -> None:
+    app = create_app(container)
+    app.add_url_rule("/echo", "echo", lambda: "read", methods=["POST"])
+    with caplog.at_level(logging.INFO):
+        response = app.test_client().post(
+            "/echo", data=body, headers={"Content-Type": "application/json"}
+        )
+    assert response.status_code == 400
+    answer = response.get_json()
+    assert answer["code"] == "VALIDATION_FAILED"
+    assert answer["details"]["fields"]["_schema"][0].startswith("Invalid JSON body")
+    assert not any(record.exc_info for record in caplog.records)
 
 
 def test_request_id_is_echoed(client: FlaskClient) -> None:

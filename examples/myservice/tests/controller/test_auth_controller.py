@@ -5,6 +5,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from app.core.security import TokenService, TokenType
+from app.model.user import User
 from app.wiring import Container
 from tests.conftest import TEST_PASSWORD, JsonDict
 
@@ -182,3 +183,29 @@ def test_me_rejects_a_refresh_token(
     pair = login(register_user()["email"])
     response = client.get(ME, headers={"Authorization": f"Bearer {pair['refresh_token']}"})
     assert_error(response, 401, "UNAUTHORIZED")
+
+
+@pytest.mark.parametrize("change", ["delete", "deactivate"])
+def test_a_deleted_or_deactivated_user_is_refused_on_the_next_request(
+    client: FlaskClient,
+    register_user: Callable[..., JsonDict],
+    login: Callable[[str], JsonDict],
+    container: Container,
+    change: str,
+) -> None:
+    user = register_user()
+    pair = login(user["email"])
+    headers = {"Authorization": f"Bearer {pair['access_token']}"}
+    assert client.get(ME, headers=headers).status_code == 200  # now in the cache, if any
+    # Changed behind the service's back (another process, or by hand in the database).
+    with container.session_factory.begin() as session:
+        row = session.get(User, user["id"])
+        assert row is not None
+        if change == "delete":
+            session.delete(row)
+        else:
+            row.is_active = False
+
+    assert_error(client.get(ME, headers=headers), 401, "UNAUTHORIZED")
+    refreshed = client.post(REFRESH, json={"refresh_token": pair["refresh_token"]})
+    assert_error(refreshed, 401, "UNAUTHORIZED")

@@ -56,6 +56,33 @@ def test_create_then_get(
     assert created["price"] == JSON_A["price"]
 
 
+def test_create_and_update_answer_what_a_later_get_returns(
+    client: FlaskClient,
+    auth_headers: dict[str, str],
+    refs: dict[str, int],
+) -> None:
+    created = create(client, auth_headers, {**JSON_A, **refs})
+    url = f"{URL}/{created['id']}"
+    assert json_of(client.get(url, headers=auth_headers)) == created
+
+    patched = client.patch(url, json=JSON_B, headers=auth_headers)
+    assert patched.status_code == 200
+    assert json_of(client.get(url, headers=auth_headers)) == json_of(patched)
+
+
+def test_ids_beyond_bigint_and_pages_beyond_the_limit_are_4xx(
+    client: FlaskClient,
+    auth_headers: dict[str, str],
+) -> None:
+    huge = f"{URL}/{2**63}"
+    assert client.get(huge, headers=auth_headers).status_code == 404
+    assert client.patch(huge, json={}, headers=auth_headers).status_code == 404
+    assert client.delete(huge, headers=auth_headers).status_code == 404
+    response = client.get(f"{URL}?page={10**12}", headers=auth_headers)
+    assert response.status_code == 422
+    assert "page" in json_of(response)["details"]["fields"]
+
+
 def test_get_missing_is_404(client: FlaskClient, auth_headers: dict[str, str]) -> None:
     response = client.get(f"{URL}/999999", headers=auth_headers)
 

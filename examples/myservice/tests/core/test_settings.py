@@ -11,7 +11,7 @@ from app.config.settings import (
     get_settings_or_exit,
 )
 
-LONG_SECRET = "s" * 48
+LONG_SECRET = "s3cr3t-Ke7-for-7ests-only-xYz-0123456789"
 DATABASE_URL = "postgresql+psycopg://app:db-password@db:5432/app"
 REDIS_URL = "redis://:redis-password@redis:6379/0"
 PRODUCTION = {
@@ -51,6 +51,26 @@ def test_production_runs_with_every_setting_given() -> None:
 def test_production_rejects_a_short_jwt_secret() -> None:
     with pytest.raises(ValidationError, match="at least 32 characters"):
         make_settings(app_env="production", **{**PRODUCTION, "jwt_secret": "short"})
+
+
+@pytest.mark.parametrize(
+    "secret",
+    [
+        "a" * 32,
+        " " * 32,
+        "ab" * 32,
+        "REPLACE-WITH-AT-LEAST-32-RANDOM-CHARACTERS",
+    ],
+    ids=["one-character", "spaces", "two-characters", "placeholder"],
+)
+def test_production_rejects_a_weak_jwt_secret(secret: str) -> None:
+    with pytest.raises(ValidationError, match="JWT_SECRET"):
+        make_settings(app_env="production", **{**PRODUCTION, "jwt_secret": secret})
+
+
+@pytest.mark.parametrize("secret", ["0123456789abcdef" * 2, "x7Qp2-Lm9_vB4nRt8sKw1zYc6hJd3fGa"])
+def test_production_accepts_a_random_jwt_secret(secret: str) -> None:
+    assert make_settings(app_env="production", **{**PRODUCTION, "jwt_secret": secret}).is_production
 
 
 @pytest.mark.parametrize("value", ["Production", " PRODUCTION ", "production"])

@@ -32,7 +32,10 @@ class InMemoryRepository(Generic[EntityT]):
         self.rows[row.id] = row
         return row
 
-    def update(self, row: EntityT, changes: Mapping[str, Any]) -> EntityT:
+    def update(self, row_id: int, changes: Mapping[str, Any]) -> EntityT | None:
+        row = self.rows.get(row_id)
+        if row is None:
+            return None
         for name, value in changes.items():
             setattr(row, name, value)
         row.updated_at = utc_now()

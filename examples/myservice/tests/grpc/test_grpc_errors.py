@@ -7,6 +7,7 @@ from typing import Any, NoReturn
 import grpc
 import pydantic
 import pytest
+from google.protobuf.timestamp_pb2 import Timestamp
 
 from app.core.errors import (
     AppError,
@@ -14,6 +15,7 @@ from app.core.errors import (
     ErrorCode,
     ForbiddenError,
     NotFoundError,
+    ServiceUnavailableError,
     UnauthorizedError,
     ValidationFailedError,
 )
@@ -140,3 +142,16 @@ def test_to_dto_validates_and_reports_fields() -> None:
 def test_to_timestamp_treats_naive_datetimes_as_utc(value: datetime) -> None:
     timestamp = to_timestamp(value)
     assert timestamp.ToDatetime(tzinfo=UTC) == datetime(2024, 5, 17, 12, 30, 15, 123456, tzinfo=UTC)
+
+
+def test_an_unavailable_dependency_is_grpc_unavailable() -> None:
+    assert STATUS_CODES[ErrorCode.UNAVAILABLE] == grpc.StatusCode.UNAVAILABLE
+    assert to_app_error(ServiceUnavailableError("down")) is not None
+
+
+def test_a_timestamp_out_of_range_is_a_validation_error() -> None:
+    class Instant(pydantic.BaseModel):
+        seconds: int = 0
+
+    with pytest.raises(ValidationFailedError):
+        to_dto(Instant, Timestamp(seconds=10**12))

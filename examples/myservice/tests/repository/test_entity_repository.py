@@ -59,12 +59,16 @@ def test_crud_and_pages(factory: SessionFactory) -> None:
     page, total = books.list_page(2, 1)
     assert ([row.id for row in page], total) == ([second.id], 2)
     assert [row.id for row in books.list_page(1, 2)[0]] == [first.id, second.id]
-    books.update(first, {"title": "Dune II"})
+    updated = books.update(first.id, {"title": "Dune II"})
+    assert updated is not None
+    assert updated.title == "Dune II"
+    assert books.update(first.id, {}) is not None
     assert books.find_by("title", "Dune II") is not None
     assert books.find_by("title", "Dune") is None
     assert books.delete(first.id)
     assert not books.delete(first.id)
     assert books.get_by_id(first.id) is None
+    assert books.update(first.id, {"title": "Gone"}) is None
 
 
 def test_conflicts_and_references(factory: SessionFactory) -> None:
@@ -79,6 +83,6 @@ def test_conflicts_and_references(factory: SessionFactory) -> None:
         books.add(Book(title="Dune"))
     other = books.add(Book(title="Emma"))
     with pytest.raises(ConflictError, match="Book conflicts"):
-        books.update(other, {"title": "Dune"})
+        books.update(other.id, {"title": "Dune"})
     assert book.id is not None
     assert books.find_by("title", "Emma") is not None

@@ -1,8 +1,12 @@
 """OrderItemRepositoryImpl against the real database."""
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from app.core.errors import ConflictError
+from app.dto.order_item_dto import OrderItemResponse
 from app.model.order_item import OrderItem
 from app.repository.order_item_repository_impl import OrderItemRepositoryImpl
 from app.wiring import Container
@@ -61,11 +65,52 @@ def test_update_changes_the_given_fields(
     order_item = repository.get_by_id(added.id)
     assert order_item is not None
 
-    repository.update(order_item, SAMPLE_B)
+    repository.update(order_item.id, SAMPLE_B)
 
     found = repository.get_by_id(added.id)
     assert found is not None
     assert {name: getattr(found, name) for name in SAMPLE_B} == SAMPLE_B
+
+
+def test_add_and_update_return_what_the_database_stored(
+    repository: OrderItemRepositoryImpl,
+    refs: dict[str, int],
+) -> None:
+    def as_json(row: OrderItem | None) -> str:
+        return OrderItemResponse.model_validate(row).model_dump_json()
+
+    added = repository.add(OrderItem(**SAMPLE_A, **refs))
+    assert as_json(added) == as_json(repository.get_by_id(added.id))
+
+    updated = repository.update(added.id, SAMPLE_B)
+    assert as_json(updated) == as_json(repository.get_by_id(added.id))
+
+
+def test_update_of_a_deleted_row_returns_none(
+    repository: OrderItemRepositoryImpl,
+    refs: dict[str, int],
+) -> None:
+    added = repository.add(OrderItem(**SAMPLE_A, **refs))
+    assert repository.delete(added.id)
+
+    assert repository.update(added.id, SAMPLE_B) is None
+
+
+def test_of_concurrent_deletes_only_one_succeeds(
+    repository: OrderItemRepositoryImpl,
+    refs: dict[str, int],
+) -> None:
+    added = repository.add(OrderItem(**SAMPLE_A, **refs))
+    start = threading.Barrier(4)
+
+    def delete() -> bool:
+        start.wait()
+        return repository.delete(added.id)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: delete(), range(4)))
+
+    assert results.count(True) == 1
 
 
 def test_delete(repository: OrderItemRepositoryImpl, refs: dict[str, int]) -> None:

@@ -1,8 +1,12 @@
 """ProductRepositoryImpl against the real database."""
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from app.core.errors import ConflictError
+from app.dto.product_dto import ProductResponse
 from app.model.product import Product
 from app.repository.product_repository_impl import ProductRepositoryImpl
 from app.service.product_service_impl import UNIQUE_FIELDS
@@ -62,11 +66,52 @@ def test_update_changes_the_given_fields(
     product = repository.get_by_id(added.id)
     assert product is not None
 
-    repository.update(product, SAMPLE_B)
+    repository.update(product.id, SAMPLE_B)
 
     found = repository.get_by_id(added.id)
     assert found is not None
     assert {name: getattr(found, name) for name in SAMPLE_B} == SAMPLE_B
+
+
+def test_add_and_update_return_what_the_database_stored(
+    repository: ProductRepositoryImpl,
+    refs: dict[str, int],
+) -> None:
+    def as_json(row: Product | None) -> str:
+        return ProductResponse.model_validate(row).model_dump_json()
+
+    added = repository.add(Product(**SAMPLE_A, **refs))
+    assert as_json(added) == as_json(repository.get_by_id(added.id))
+
+    updated = repository.update(added.id, SAMPLE_B)
+    assert as_json(updated) == as_json(repository.get_by_id(added.id))
+
+
+def test_update_of_a_deleted_row_returns_none(
+    repository: ProductRepositoryImpl,
+    refs: dict[str, int],
+) -> None:
+    added = repository.add(Product(**SAMPLE_A, **refs))
+    assert repository.delete(added.id)
+
+    assert repository.update(added.id, SAMPLE_B) is None
+
+
+def test_of_concurrent_deletes_only_one_succeeds(
+    repository: ProductRepositoryImpl,
+    refs: dict[str, int],
+) -> None:
+    added = repository.add(Product(**SAMPLE_A, **refs))
+    start = threading.Barrier(4)
+
+    def delete() -> bool:
+        start.wait()
+        return repository.delete(added.id)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: delete(), range(4)))
+
+    assert results.count(True) == 1
 
 
 def test_delete(repository: ProductRepositoryImpl, refs: dict[str, int]) -> None:
@@ -93,4 +138,4 @@ def test_unique_values_are_found_and_enforced(
         repository.add(Product(**{**SAMPLE_B, field: SAMPLE_A[field]}, **refs))
     second = repository.add(Product(**SAMPLE_B, **refs))
     with pytest.raises(ConflictError):
-        repository.update(second, {field: SAMPLE_A[field]})
+        repository.update(second.id, {field: SAMPLE_A[field]})

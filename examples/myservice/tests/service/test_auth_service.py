@@ -112,8 +112,8 @@ def test_login_rejects_bad_credentials_alike(harness: Harness, email: str, passw
 def test_inactive_users_cannot_log_in_refresh_or_authenticate(harness: Harness) -> None:
     user_id = register(harness)
     pair = harness.service.login(LoginRequest(email="alan@example.com", password=PASSWORD))
+    harness.service.get_user(user_id)  # an entry in the cache must not keep the user in
     harness.users.users[user_id].is_active = False
-    harness.cache.delete(user_cache_key(user_id))
     with pytest.raises(UnauthorizedError):
         harness.service.login(LoginRequest(email="alan@example.com", password=PASSWORD))
     with pytest.raises(UnauthorizedError, match="inactive"):
@@ -162,6 +162,7 @@ def test_a_refresh_token_claimed_by_another_process_is_refused(harness: Harness)
 def test_tokens_of_deleted_users_are_rejected(harness: Harness) -> None:
     user_id = register(harness)
     pair = harness.service.login(LoginRequest(email="alan@example.com", password=PASSWORD))
+    harness.service.get_user(user_id)  # an entry in the cache must not keep the user in
     del harness.users.users[user_id]
     with pytest.raises(UnauthorizedError, match="no longer exists"):
         harness.service.authenticate(pair.access_token)

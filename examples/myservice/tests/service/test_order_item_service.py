@@ -5,7 +5,8 @@ from typing import Any
 
 import pytest
 
-from app.core.errors import NotFoundError, ValidationFailedError
+from app.core.errors import NotFoundError, ServiceUnavailableError, ValidationFailedError
+from app.core.pagination import MAX_ROW_ID
 from app.dto.order_item_dto import OrderItemCreate, OrderItemResponse, OrderItemUpdate
 from app.repository.cache_repository_impl import InMemoryCacheRepository
 from app.service.order_item_service_impl import OrderItemServiceImpl, order_item_cache_key
@@ -147,3 +148,63 @@ def test_missing_reference_is_a_validation_error(
 def test_update_refuses_null_for_a_required_field() -> None:
     with pytest.raises(ValueError, match="may not be null"):
         OrderItemUpdate(product_id=None)
+
+
+@pytest.mark.parametrize("row_id", [0, MAX_ROW_ID + 1, 10**30])
+def test_ids_no_row_can_have_are_not_found(service: OrderItemServiceImpl, row_id: int) -> None:
+    with pytest.raises(NotFoundError):
+        service.get_order_item(row_id)
+    with pytest.raises(NotFoundError):
+        service.update_order_item(row_id, OrderItemUpdate())
+    with pytest.raises(NotFoundError):
+        service.delete_order_item(row_id)
+
+
+def test_update_of_a_row_deleted_meanwhile_is_not_found(
+    service: OrderItemServiceImpl,
+    repository: InMemoryOrderItemRepository,
+) -> None:
+    created = create(service)
+    repository.delete(created.id)
+
+    with pytest.raises(NotFoundError):
+        service.update_order_item(created.id, OrderItemUpdate.model_validate(SAMPLE_B))
+
+
+class UnreachableCache(InMemoryCacheRepository):
+    """A cache whose invalidations fail, as when Redis is frozen."""
+
+    def delete(self, *keys: str) -> bool:
+        return False
+
+
+def test_a_write_the_cache_cannot_invalidate_is_refused(
+    repository: InMemoryOrderItemRepository,
+) -> None:
+    healthy = OrderItemServiceImpl(repository, InMemoryCacheRepository(), cache_ttl_seconds=60)
+    created = create(healthy)
+    frozen = OrderItemServiceImpl(repository, UnreachableCache(), cache_ttl_seconds=60)
+
+    with pytest.raises(ServiceUnavailableError):
+        frozen.update_order_item(created.id, OrderItemUpdate.model_validate(SAMPLE_B))
+    with pytest.raises(ServiceUnavailableError):
+        frozen.delete_order_item(created.id)
+    assert healthy.get_order_item(created.id) == created
+
+
+def test_a_cached_entry_in_an_older_shape_is_read_again(
+    service: OrderItemServiceImpl,
+    cache: InMemoryCacheRepository,
+) -> None:
+    created = create(service)
+    cache.set(order_item_cache_key(created.id), '{"id": "an older shape"}', ttl_seconds=60)
+
+    assert service.get_order_item(created.id) == created
+    assert cache.get(order_item_cache_key(created.id)) is not None
+
+
+def test_cache_keys_carry_the_schema_version() -> None:
+    key = order_item_cache_key(7)
+    name, version, row_id = key.split(":")
+    assert (name, row_id) == ("order_item", "7")
+    assert len(version) == 12

@@ -5,7 +5,13 @@ from typing import Any
 
 import pytest
 
-from app.core.errors import ConflictError, NotFoundError, ValidationFailedError
+from app.core.errors import (
+    ConflictError,
+    NotFoundError,
+    ServiceUnavailableError,
+    ValidationFailedError,
+)
+from app.core.pagination import MAX_ROW_ID
 from app.dto.product_dto import ProductCreate, ProductResponse, ProductUpdate
 from app.repository.cache_repository_impl import InMemoryCacheRepository
 from app.service.product_service_impl import UNIQUE_FIELDS, ProductServiceImpl, product_cache_key
@@ -139,3 +145,63 @@ def test_unique_values_conflict(service: ProductServiceImpl, field: str) -> None
 def test_update_refuses_null_for_a_required_field() -> None:
     with pytest.raises(ValueError, match="may not be null"):
         ProductUpdate(name=None)
+
+
+@pytest.mark.parametrize("row_id", [0, MAX_ROW_ID + 1, 10**30])
+def test_ids_no_row_can_have_are_not_found(service: ProductServiceImpl, row_id: int) -> None:
+    with pytest.raises(NotFoundError):
+        service.get_product(row_id)
+    with pytest.raises(NotFoundError):
+        service.update_product(row_id, ProductUpdate())
+    with pytest.raises(NotFoundError):
+        service.delete_product(row_id)
+
+
+def test_update_of_a_row_deleted_meanwhile_is_not_found(
+    service: ProductServiceImpl,
+    repository: InMemoryProductRepository,
+) -> None:
+    created = create(service)
+    repository.delete(created.id)
+
+    with pytest.raises(NotFoundError):
+        service.update_product(created.id, ProductUpdate.model_validate(SAMPLE_B))
+
+
+class UnreachableCache(InMemoryCacheRepository):
+    """A cache whose invalidations fail, as when Redis is frozen."""
+
+    def delete(self, *keys: str) -> bool:
+        return False
+
+
+def test_a_write_the_cache_cannot_invalidate_is_refused(
+    repository: InMemoryProductRepository,
+) -> None:
+    healthy = ProductServiceImpl(repository, InMemoryCacheRepository(), cache_ttl_seconds=60)
+    created = create(healthy)
+    frozen = ProductServiceImpl(repository, UnreachableCache(), cache_ttl_seconds=60)
+
+    with pytest.raises(ServiceUnavailableError):
+        frozen.update_product(created.id, ProductUpdate.model_validate(SAMPLE_B))
+    with pytest.raises(ServiceUnavailableError):
+        frozen.delete_product(created.id)
+    assert healthy.get_product(created.id) == created
+
+
+def test_a_cached_entry_in_an_older_shape_is_read_again(
+    service: ProductServiceImpl,
+    cache: InMemoryCacheRepository,
+) -> None:
+    created = create(service)
+    cache.set(product_cache_key(created.id), '{"id": "an older shape"}', ttl_seconds=60)
+
+    assert service.get_product(created.id) == created
+    assert cache.get(product_cache_key(created.id)) is not None
+
+
+def test_cache_keys_carry_the_schema_version() -> None:
+    key = product_cache_key(7)
+    name, version, row_id = key.split(":")
+    assert (name, row_id) == ("product", "7")
+    assert len(version) == 12

@@ -1,9 +1,10 @@
 """Validated value types shared by every resource's request DTOs."""
 
 import datetime as dt
+import json
 from typing import Annotated
 
-from pydantic import AfterValidator, EmailStr, Field
+from pydantic import AfterValidator, AwareDatetime, EmailStr, Field, JsonValue
 
 
 def _naive_time(value: dt.time) -> dt.time:
@@ -12,10 +13,48 @@ def _naive_time(value: dt.time) -> dt.time:
     return value
 
 
+def _storable_text(value: str) -> str:
+    # PostgreSQL refuses NUL in text, and a lone surrogate cannot be encoded as UTF-8.
+    if "\x00" in value:
+        raise ValueError("may not contain the NUL character (U+0000)")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("may not contain unpaired surrogate characters") from None
+    return value
+
+
+def _storable_json(value: JsonValue) -> JsonValue:
+    try:
+        text = json.dumps(value, allow_nan=False)
+    except ValueError:
+        raise ValueError("NaN and Infinity are not JSON numbers") from None
+    except RecursionError:
+        raise ValueError("is nested too deeply") from None
+    if "\\u0000" in text:
+        raise ValueError("may not contain the NUL character (U+0000)")
+    _storable_text(text)
+    return value
+
+
+def _within_utc_range(value: dt.datetime) -> dt.datetime:
+    try:
+        value.astimezone(dt.UTC)
+    except OverflowError:
+        raise ValueError("is out of range once converted to UTC") from None
+    return value
+
+
+Text = Annotated[str, AfterValidator(_storable_text)]
+"""Text a database column can hold: no NUL, no unpaired surrogates."""
+JsonDocument = Annotated[JsonValue, AfterValidator(_storable_json)]
+"""A JSON value a JSON column can hold: finite numbers, no NUL, bounded nesting."""
+UtcDatetime = Annotated[AwareDatetime, AfterValidator(_within_utc_range)]
+"""An aware datetime that can be converted to UTC (not at the very edges of years 1 and 9999)."""
 Int32 = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
 Int64 = Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]
 Float64 = Annotated[float, Field(allow_inf_nan=False)]
-RowId = Annotated[int, Field(ge=1)]
+RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 """The id of a row another resource references."""
 Email = Annotated[EmailStr, Field(max_length=320), AfterValidator(str.lower)]
 """An email address, normalised to lower case so that lookups ignore case."""

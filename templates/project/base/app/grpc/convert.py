@@ -15,6 +15,7 @@ from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
 from pydantic import BaseModel
 
+from app.core.errors import SCHEMA_FIELD, ValidationFailedError
 from app.dto.validation import parse_dto
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -31,7 +32,12 @@ def message_to_dict(message: Message) -> dict[str, Any]:
 
 def to_dto(model: type[ModelT], message: Message) -> ModelT:
     """Validate a request message as a DTO (``ValidationFailedError`` with per-field messages)."""
-    return parse_dto(model, message_to_dict(message))
+    try:
+        values = message_to_dict(message)
+    except (ValueError, json_format.Error) as exc:
+        # A Timestamp outside years 1..9999, for example.
+        raise ValidationFailedError.from_fields({SCHEMA_FIELD: [str(exc)]}) from None
+    return parse_dto(model, values)
 
 
 def to_timestamp(value: datetime) -> Timestamp:

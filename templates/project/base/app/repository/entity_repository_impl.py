@@ -5,9 +5,9 @@ point at); the queries live here once.
 """
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import CursorResult, delete, func, insert, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.core.errors import ConflictError
@@ -41,33 +41,47 @@ class EntityRepositoryImpl(Generic[EntityT]):
             return list(rows), total
 
     def add(self, row: EntityT) -> EntityT:
+        """INSERT ... RETURNING: the row as the database stored it (scale, UTC), in one trip."""
+        columns = inspect(self.entity).column_attrs
+        given = vars(row)
+        values = {column.key: given[column.key] for column in columns if column.key in given}
+        statement = insert(self.entity).returning(self.entity)
         try:
             with self._session_factory.begin() as session:
-                session.add(row)
+                return session.scalars(statement, [values]).one()
         except IntegrityError as exc:
             raise ConflictError(f"{self.label} conflicts with existing data") from exc
-        return row
 
-    def update(self, row: EntityT, changes: Mapping[str, Any]) -> EntityT:
+    def update(self, row_id: int, changes: Mapping[str, Any]) -> EntityT | None:
+        """UPDATE ... RETURNING: None when the row is gone (deleted meanwhile), in one trip."""
+        if not changes:
+            return self.get_by_id(row_id)
+        statement = (
+            update(self.entity)
+            .where(self.entity.id == row_id)
+            .values(dict(changes))
+            .returning(self.entity)
+            .execution_options(synchronize_session=False)
+        )
         try:
             with self._session_factory.begin() as session:
-                session.add(row)
-                for name, value in changes.items():
-                    setattr(row, name, value)
+                return session.scalars(statement).one_or_none()
         except IntegrityError as exc:
             raise ConflictError(f"{self.label} conflicts with existing data") from exc
-        return row
 
     def delete(self, row_id: int) -> bool:
+        """One DELETE: of concurrent deletes of a row, only the one that removed it sees True."""
+        statement = (
+            delete(self.entity)
+            .where(self.entity.id == row_id)
+            .execution_options(synchronize_session=False)
+        )
         try:
             with self._session_factory.begin() as session:
-                row = session.get(self.entity, row_id)
-                if row is None:
-                    return False
-                session.delete(row)
+                result = cast("CursorResult[Any]", session.execute(statement))
         except IntegrityError as exc:
             raise ConflictError(f"{self.label} is still referenced by other rows") from exc
-        return True
+        return result.rowcount == 1
 
     def find_by(self, column: str, value: object) -> EntityT | None:
         with self._session_factory() as session:

@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.config.settings import get_settings_or_exit
+from app.core.errors import ServiceUnavailableError
 from app.core.logging import configure_logging
 from app.repository.database import create_db_engine
 
@@ -47,8 +48,9 @@ def wait_for_schema(engine: Engine, timeout: float, interval: float = 2.0) -> bo
         try:
             if schema_is_current(engine):
                 return True
-        except SQLAlchemyError as exc:
-            logger.warning("Database not reachable yet: %s", type(exc).__name__)
+        except (SQLAlchemyError, ServiceUnavailableError) as exc:
+            # ServiceUnavailableError: the engine's name for a refused connection; name its cause.
+            logger.warning("Database not reachable yet: %s", type(exc.__cause__ or exc).__name__)
         if time.monotonic() >= deadline:
             return False
         time.sleep(interval)

@@ -135,3 +135,13 @@ def test_subjects_that_cannot_name_a_user_are_rejected(subject: str) -> None:
 def test_invalid_tokens_are_rejected(token: str) -> None:
     with pytest.raises(UnauthorizedError, match="Invalid token"):
         make_tokens().decode(token, TokenType.ACCESS)
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [{"exp": 10**30}, {"exp": 253_402_300_800}, {"jti": "j" * 65}],
+    ids=["absurd-exp", "year-10000", "jti-too-long"],
+)
+def test_signed_tokens_with_unusable_claims_are_invalid(claims: dict[str, object]) -> None:
+    with pytest.raises(UnauthorizedError, match="Invalid token"):
+        make_tokens().decode_claims(signed("1", **claims), TokenType.ACCESS)

@@ -4,7 +4,17 @@ import pydantic
 import pytest
 from pydantic import BaseModel
 
-from app.dto.types import Email, Float64, Int32, Int64, RowId, TimeOfDay
+from app.dto.types import (
+    Email,
+    Float64,
+    Int32,
+    Int64,
+    JsonDocument,
+    RowId,
+    Text,
+    TimeOfDay,
+    UtcDatetime,
+)
 
 
 class Values(BaseModel):
@@ -14,6 +24,9 @@ class Values(BaseModel):
     row_id: RowId = 1
     email: Email = "a@example.com"
     time: TimeOfDay = dt.time(0, 0)
+    text: Text = ""
+    document: JsonDocument = None
+    instant: UtcDatetime = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 
 
 @pytest.mark.parametrize(
@@ -27,6 +40,14 @@ class Values(BaseModel):
         {"email": f"{'a' * 310}@example.com"},
         {"time": "09:30:00+02:00"},
         {"time": "25:00"},
+        {"row_id": 2**63},
+        {"text": "a\x00b"},
+        {"text": "\ud800"},
+        {"document": {"a": float("nan")}},
+        {"document": {"a": float("inf")}},
+        {"document": ["a\x00b"]},
+        {"instant": "9999-12-31T23:59:59-01:00"},
+        {"instant": "0001-01-01T00:00:00+01:00"},
     ],
 )
 def test_out_of_range_values_are_refused(field: dict[str, object]) -> None:
@@ -39,3 +60,20 @@ def test_emails_are_lower_case_and_times_accept_minutes() -> None:
 
     assert values.email == "ada@example.com"
     assert values.time == dt.time(9, 30)
+
+
+def test_json_documents_nested_beyond_the_recursion_limit_are_refused() -> None:
+    nested: object = []
+    for _ in range(5000):
+        nested = [nested]
+    with pytest.raises(pydantic.ValidationError):
+        Values.model_validate({"document": nested})
+
+
+def test_text_json_and_instants_that_fit_are_kept() -> None:
+    values = Values.model_validate(
+        {"text": "caf\u00e9", "document": {"a": [1, 2.5]}, "instant": "2024-05-01T10:00:00+02:00"}
+    )
+    assert values.text == "caf\u00e9"
+    assert values.document == {"a": [1, 2.5]}
+    assert values.instant.astimezone(dt.UTC).hour == 8

@@ -1,10 +1,17 @@
+import socket
+import time
 from collections.abc import Iterator
 
 import pytest
 import redis
 
 from app.repository.cache_repository import CacheRepository
-from app.repository.cache_repository_impl import InMemoryCacheRepository, RedisCacheRepository
+from app.repository.cache_repository_impl import (
+    DEFAULT_KEY_PREFIX,
+    InMemoryCacheRepository,
+    NullCacheRepository,
+    RedisCacheRepository,
+)
 from tests.conftest import TEST_REDIS_URL
 
 REDIS_URL = TEST_REDIS_URL
@@ -88,7 +95,7 @@ def test_redis_entries_have_a_ttl(redis_cache: RedisCacheRepository) -> None:
     assert REDIS_URL
     redis_cache.set("test:a", "1", ttl_seconds=30)
     with redis.Redis.from_url(REDIS_URL) as client:
-        assert 0 < client.ttl("test:a") <= 30
+        assert 0 < client.ttl(f"{DEFAULT_KEY_PREFIX}test:a") <= 30
 
 
 def test_redis_outage_degrades_to_cache_misses() -> None:
@@ -99,4 +106,48 @@ def test_redis_outage_degrades_to_cache_misses() -> None:
     assert cache.add("test:a", "1", ttl_seconds=60)  # unknown: callers must not fail
     cache.delete("test:a")
     assert not cache.ping()
+    cache.close()
+
+
+@needs_redis
+def test_redis_keys_carry_the_prefix() -> None:
+    assert REDIS_URL
+    cache = RedisCacheRepository.from_url(REDIS_URL, key_prefix="prefix-test:")
+    raw = redis.Redis.from_url(REDIS_URL, decode_responses=True)
+    try:
+        cache.set("a", "1", ttl_seconds=60)
+        assert raw.get("prefix-test:a") == "1"
+        assert raw.get("a") is None
+        assert cache.delete("a")
+        assert raw.get("prefix-test:a") is None
+    finally:
+        raw.delete("prefix-test:a")
+        raw.close()
+        cache.close()
+
+
+def test_a_frozen_redis_costs_one_bounded_wait() -> None:
+    # A socket that accepts connections but never answers: a frozen Redis.
+    with socket.create_server(("127.0.0.1", 0)) as frozen:
+        port = frozen.getsockname()[1]
+        cache = RedisCacheRepository.from_url(
+            f"redis://127.0.0.1:{port}/0", socket_timeout_seconds=0.2
+        )
+        started = time.monotonic()
+        assert cache.get("a") is None
+        assert cache.delete("a") is False
+        cache.set("a", "1", ttl_seconds=60)
+        elapsed = time.monotonic() - started
+        cache.close()
+    # Three commands, each at most one timeout (no retries): well under a second.
+    assert elapsed < 1.5
+
+
+def test_the_null_cache_stores_nothing() -> None:
+    cache = NullCacheRepository()
+    cache.set("a", "1", ttl_seconds=60)
+    assert cache.get("a") is None
+    assert cache.add("a", "1", ttl_seconds=60)
+    assert cache.delete("a")
+    assert cache.ping()
     cache.close()

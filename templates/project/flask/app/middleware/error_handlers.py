@@ -19,10 +19,13 @@ STATUS_BY_CODE: dict[ErrorCode, int] = {
     ErrorCode.CONFLICT: HTTPStatus.CONFLICT,
     ErrorCode.UNAUTHORIZED: HTTPStatus.UNAUTHORIZED,
     ErrorCode.FORBIDDEN: HTTPStatus.FORBIDDEN,
+    ErrorCode.UNAVAILABLE: HTTPStatus.SERVICE_UNAVAILABLE,
     ErrorCode.INTERNAL_ERROR: HTTPStatus.INTERNAL_SERVER_ERROR,
 }
 _CODE_BY_STATUS = {status: code for code, status in STATUS_BY_CODE.items()}
 _CODE_BY_STATUS[HTTPStatus.BAD_REQUEST] = ErrorCode.VALIDATION_FAILED
+RETRY_AFTER_SECONDS = "1"
+"""What a 503 (database or cache unreachable) tells clients to wait before retrying."""
 # Describe the HTML body werkzeug would have sent, not the JSON one that replaces it.
 _BODY_HEADERS = frozenset({"content-type", "content-length"})
 
@@ -39,6 +42,8 @@ def error_response(
     body = jsonify(code=code, message=message, details=dict(details or {}))
     if status == HTTPStatus.UNAUTHORIZED:
         body.headers["WWW-Authenticate"] = "Bearer"
+    elif status == HTTPStatus.SERVICE_UNAVAILABLE:
+        body.headers["Retry-After"] = RETRY_AFTER_SECONDS
     return body, status
 
 

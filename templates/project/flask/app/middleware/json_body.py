@@ -1,0 +1,26 @@
+"""Refuse a JSON body Python would misread (NaN, 1e400, huge integers, deep nesting) with 400."""
+
+from flask import Flask, request
+from werkzeug.exceptions import BadRequest
+
+from app.core.errors import SCHEMA_FIELD
+from app.core.json_input import parse_json_body
+
+
+def init_json_body_guard(app: Flask) -> None:
+    app.before_request(_refuse_unacceptable_json)
+
+
+def _refuse_unacceptable_json() -> None:
+    if not request.is_json:
+        return
+    data = request.get_data(cache=True)
+    if not data:
+        return
+    try:
+        parse_json_body(data)
+    except ValueError as exc:
+        # The shape webargs gives a body it cannot decode: a 400 naming the whole payload.
+        error = BadRequest()
+        error.data = {"messages": {"json": {SCHEMA_FIELD: [f"Invalid JSON body: {exc}."]}}}  # type: ignore[attr-defined]
+        raise error from None
