@@ -26,6 +26,8 @@ const DEFAULT_PORT: &str = "8000";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StackData {
     pub name: String,
+    /// One line for prompts and `--help` (what the stack is made of).
+    pub describe: String,
     pub framework: String,
     pub server: String,
     pub dev_server: String,
@@ -106,6 +108,7 @@ impl StackData {
             .collect::<Result<Vec<_>>>()?;
         let data = StackData {
             name: name.to_string(),
+            describe: string(root, "describe")?,
             framework: string(root, "framework")?,
             server: string(root, "server")?,
             dev_server: string(root, "dev_server")?,
@@ -223,7 +226,7 @@ mod tests {
 
     #[test]
     fn every_stack_has_valid_data() {
-        for stack in Stack::ALL {
+        for stack in Stack::all() {
             let data = StackData::load(stack.as_str()).unwrap();
             assert_eq!(data.name, stack.as_str());
             assert!(!data.dependencies.is_empty(), "{}", data.name);
@@ -235,7 +238,7 @@ mod tests {
     fn shared_templates_name_no_web_framework() {
         // What each stack's data names, plus words of the flask stack that are not module names.
         let mut words = vec!["flask".to_string(), "smorest".into(), "blueprint".into()];
-        for stack in Stack::ALL {
+        for stack in Stack::all() {
             let data = StackData::load(stack.as_str()).unwrap();
             words.extend(data.framework_modules.iter().map(|m| m.to_lowercase()));
             words.push(data.server.to_lowercase());
@@ -256,6 +259,7 @@ mod tests {
         let data = StackData::parse(
             "demo",
             r#"
+            describe = "a demo"
             framework = "Demo"
             server = "demo-server"
             dev_server = "the demo reloader"
