@@ -307,4 +307,65 @@ mod tests {
         let err = StackData::parse("flask", &broken).unwrap_err();
         assert!(err.to_string().contains("unknown part `billing`"), "{err}");
     }
+
+    /// The REST tests of a resource and of auth/health are one contract for both stacks: the
+    /// fastapi ones are the flask ones with the test client's API translated, and only the
+    /// lines listed here differ otherwise, so that a change to one stack's tests that is not
+    /// made to the other's fails here.
+    #[test]
+    fn the_rest_contract_tests_of_the_stacks_do_not_drift() {
+        const CLIENT: &[(&str, &str)] = &[
+            (
+                "from flask.testing import FlaskClient",
+                "from fastapi.testclient import TestClient",
+            ),
+            ("FlaskClient", "TestClient"),
+            (".get_json()", ".json()"),
+            ("response.data", "response.text"),
+            ("app.test_client()", "TestClient(app)"),
+        ];
+        // Beyond the client: httpx's way of sending raw bodies, and Pydantic's `Z` for UTC.
+        const AUTH: &[(&str, &str)] = &[
+            (
+                "from collections.abc import Callable\n",
+                "from collections.abc import Callable\nfrom datetime import datetime, timedelta\n",
+            ),
+            (
+                "ME = \"/api/v1/auth/me\"\n",
+                "ME = \"/api/v1/auth/me\"\nJSON_CONTENT = {\"Content-Type\": \"application/json\"}\n",
+            ),
+            (
+                "data=\"{broken\", content_type=\"application/json\"",
+                "content=\"{broken\", headers=JSON_CONTENT",
+            ),
+            (
+                "data=\"x\" * (2 * 1024 * 1024), content_type=\"application/json\"",
+                "content=\"x\" * (2 * 1024 * 1024), headers=JSON_CONTENT",
+            ),
+            (
+                "assert body[\"created_at\"].endswith(\"+00:00\")",
+                "assert datetime.fromisoformat(body[\"created_at\"]).utcoffset() == timedelta(0)",
+            ),
+        ];
+        let files: &[(&str, &[(&str, &str)])] = &[
+            (
+                "resource/{}/tests/controller/test___resource_snake___controller.py.tera",
+                &[],
+            ),
+            (
+                "project/{}/tests/controller/test_health_controller.py.tera",
+                &[],
+            ),
+            ("project/{}/tests/controller/test_auth_controller.py", AUTH),
+        ];
+        for (path, extra) in files {
+            let flask = templates::source(&path.replace("{}", "flask")).unwrap();
+            let fastapi = templates::source(&path.replace("{}", "fastapi")).unwrap();
+            let translated = CLIENT
+                .iter()
+                .chain(extra.iter())
+                .fold(flask.to_string(), |text, (from, to)| text.replace(from, to));
+            assert_eq!(translated, fastapi, "{path}");
+        }
+    }
 }
