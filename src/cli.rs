@@ -4,7 +4,11 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::builder::TypedValueParser as _;
+use clap::{Args, Parser, Subcommand};
+
+use crate::render::templates;
+use crate::spec::stack::StackData;
 
 const ROOT_EXAMPLES: &str = "\
 Examples:
@@ -266,7 +270,7 @@ pub struct NewArgs {
     pub path: Option<PathBuf>,
 
     /// Web stack for the REST adapter [default: flask; asked when a terminal is attached].
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = stack_parser())]
     pub stack: Option<Stack>,
 
     /// Print the plan (every file that would be created) and write nothing.
@@ -308,30 +312,50 @@ pub struct NewArgs {
     pub no_input: bool,
 }
 
-/// The web stacks arcana can generate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Stack {
-    /// Flask + flask-smorest (Marshmallow validation, OpenAPI), served by gunicorn.
-    Flask,
-}
+/// A web stack arcana can generate: a folder `templates/stacks/<name>/` with its `stack.toml`.
+/// The stacks are data; adding one adds folders, not a variant here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stack(&'static str);
 
 impl Stack {
-    /// Every stack, in the order prompts offer them.
-    pub const ALL: &'static [Stack] = &[Stack::Flask];
+    /// The default stack, and the first one prompts offer.
+    pub const DEFAULT: Stack = Stack("flask");
 
-    /// One line describing the stack in prompts.
-    pub fn describe(self) -> &'static str {
-        match self {
-            Stack::Flask => {
-                "flask: Flask + flask-smorest (Marshmallow validation, OpenAPI), gunicorn"
-            }
-        }
+    /// Every stack embedded in this build, the default first, then by name.
+    pub fn all() -> Vec<Stack> {
+        let mut names = templates::stack_names();
+        names.sort_by_key(|name| (*name != Self::DEFAULT.0, *name));
+        names.into_iter().map(Stack).collect()
     }
 
-    /// The name used in `arcana.toml` and the template folder.
+    /// The stack called `name`, if this build has it.
+    pub fn named(name: &str) -> Option<Stack> {
+        Self::all().into_iter().find(|s| s.0 == name)
+    }
+
+    /// One line describing the stack (its `describe` in `stack.toml`), for prompts and help.
+    pub fn describe(self) -> String {
+        let describe = StackData::load(self.0)
+            .map(|data| data.describe)
+            .unwrap_or_default();
+        format!("{}: {describe}", self.0)
+    }
+
+    /// The name used in `arcana.toml` and the template folders.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Stack::Flask => "flask",
-        }
+        self.0
     }
+}
+
+/// `--stack`: the possible values are the stacks embedded in this build, with their description.
+fn stack_parser() -> impl clap::builder::TypedValueParser<Value = Stack> {
+    let values = Stack::all().into_iter().map(|stack| {
+        let help = stack.describe();
+        let help = help
+            .split_once(": ")
+            .map_or(help.clone(), |(_, h)| h.to_string());
+        clap::builder::PossibleValue::new(stack.as_str()).help(help)
+    });
+    clap::builder::PossibleValuesParser::new(values)
+        .map(|name| Stack::named(&name).expect("clap accepts only embedded stacks"))
 }

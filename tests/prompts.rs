@@ -21,11 +21,16 @@ fn spawn_in(dir: &std::path::Path, args: &[&str]) -> OsSession {
 }
 
 #[test]
-fn new_asks_for_a_missing_name_the_optional_parts_and_the_install_step() {
+fn new_asks_for_a_missing_name_the_stack_the_optional_parts_and_the_install_step() {
     let tmp = tempfile::tempdir().unwrap();
     let mut session = spawn_in(tmp.path(), &["new"]);
     session.expect("Project name").unwrap();
     session.send_line("pty-svc").unwrap();
+    session.expect("Web stack").unwrap();
+    session.expect("fastapi: FastAPI").unwrap();
+    // Down selects the second stack (fastapi); enter accepts.
+    session.send("\x1b[B").unwrap();
+    session.send("\r").unwrap();
     session.expect("Optional parts").unwrap();
     session.expect("auth: users").unwrap();
     // Space toggles the highlighted part (gRPC, the first) off; enter accepts.
@@ -41,7 +46,9 @@ fn new_asks_for_a_missing_name_the_optional_parts_and_the_install_step() {
     let manifest = std::fs::read_to_string(tmp.path().join("pty-svc/arcana.toml")).unwrap();
     assert!(manifest.contains("grpc = false"), "{manifest}");
     assert!(manifest.contains("auth = true"), "{manifest}");
+    assert!(manifest.contains("stack = \"fastapi\""), "{manifest}");
     assert!(!tmp.path().join("pty-svc/app/grpc").exists());
+    assert!(tmp.path().join("pty-svc/app/asgi.py").exists());
 }
 
 #[test]
@@ -49,7 +56,14 @@ fn part_flags_skip_the_optional_parts_prompt() {
     let tmp = tempfile::tempdir().unwrap();
     let mut session = spawn_in(
         tmp.path(),
-        &["new", "flags-svc", "--no-worker", "--no-install"],
+        &[
+            "new",
+            "flags-svc",
+            "--stack",
+            "flask",
+            "--no-worker",
+            "--no-install",
+        ],
     );
     session.expect("Created `flags-svc`").unwrap();
     session.expect(Eof).unwrap();

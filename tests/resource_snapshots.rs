@@ -35,10 +35,14 @@ const ALL_TYPES: &[&str] = &[
 ];
 
 fn project(dir: &Path) -> PathBuf {
+    project_of(dir, "flask")
+}
+
+fn project_of(dir: &Path, stack: &str) -> PathBuf {
     Command::cargo_bin("arcana")
         .unwrap()
         .current_dir(dir)
-        .args(["new", "shop", "--no-input"])
+        .args(["new", "shop", "--stack", stack, "--no-input"])
         .assert()
         .success();
     dir.join("shop")
@@ -62,7 +66,11 @@ fn plan(root: &Path, name: &str, specs: &[&str]) -> Plan {
 }
 
 fn snapshot_plan(prefix: &str, plan: &Plan) {
-    for change in &plan.changes {
+    snapshot_changes(prefix, plan.changes.iter());
+}
+
+fn snapshot_changes<'a>(prefix: &str, changes: impl Iterator<Item = &'a Change>) {
+    for change in changes {
         let name = format!("{prefix}__{}", change.path().replace('/', "__"));
         match change {
             Change::Create { contents, .. } => insta::assert_snapshot!(name, contents),
@@ -104,4 +112,52 @@ fn a_reference_to_another_resource() {
         &["product:ref", "quantity:int", "note:text:optional"],
     );
     snapshot_plan("order_item", &plan);
+}
+
+/// The fastapi stack renders the same shared layers; only its router, the router's tests and
+/// the registration differ, and nothing of it names Flask or Marshmallow.
+#[test]
+fn every_field_type_on_the_fastapi_stack() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = project_of(tmp.path(), "fastapi");
+    let flask_dir = tmp.path().join("flask");
+    std::fs::create_dir_all(&flask_dir).unwrap();
+    let flask = project(&flask_dir);
+    let plan_fastapi = plan(&root, "product", ALL_TYPES);
+    let plan_flask = plan(&flask, "product", ALL_TYPES);
+    let paths: Vec<&str> = plan_fastapi.changes.iter().map(Change::path).collect();
+    insta::assert_snapshot!("fastapi_product__files", paths.join("\n"));
+    for change in &plan_fastapi.changes {
+        let text = match change {
+            Change::Create { contents, .. } => contents.as_str(),
+            Change::Update { after, .. } => after.as_str(),
+            Change::Delete { .. } => panic!("adding a resource deletes nothing"),
+        };
+        let lower = text.to_lowercase();
+        for word in ["flask", "marshmallow", "smorest", "werkzeug"] {
+            assert!(!lower.contains(word), "`{}` names `{word}`", change.path());
+        }
+        let path = change.path();
+        if path.starts_with("app/controller/") || path.starts_with("tests/controller/") {
+            continue;
+        }
+        // Below the REST adapter, both stacks generate the same files.
+        let same = plan_flask.changes.iter().find(|c| c.path() == path);
+        let same = same.unwrap_or_else(|| panic!("flask has no `{path}`"));
+        let flask_text = match same {
+            Change::Create { contents, .. } => contents.as_str(),
+            Change::Update { after, .. } => after.as_str(),
+            Change::Delete { .. } => panic!("adding a resource deletes nothing"),
+        };
+        if !path.ends_with("arcana.toml") {
+            assert_eq!(text, flask_text, "{path}");
+        }
+    }
+    let is_stack_file = |c: &&Change| {
+        c.path().starts_with("app/controller/") || c.path().starts_with("tests/controller/")
+    };
+    snapshot_changes(
+        "fastapi_product",
+        plan_fastapi.changes.iter().filter(is_stack_file),
+    );
 }

@@ -180,17 +180,18 @@ pub fn resolve(args: NewArgs) -> Result<NewSettings> {
     let name = names::project_name(&raw)?;
     let stack = match args.stack {
         Some(stack) => stack,
-        None if interactive && Stack::ALL.len() > 1 => {
-            let items: Vec<&str> = Stack::ALL.iter().map(|s| s.describe()).collect();
+        None if interactive && Stack::all().len() > 1 => {
+            let stacks = Stack::all();
+            let items: Vec<String> = stacks.iter().map(|s| s.describe()).collect();
             let index = dialoguer::Select::new()
                 .with_prompt("Web stack")
                 .items(&items)
                 .default(0)
                 .interact()
                 .context("reading the web stack")?;
-            Stack::ALL[index]
+            stacks[index]
         }
-        None => Stack::Flask,
+        None => Stack::DEFAULT,
     };
     let features = resolve_features(&args, interactive)?;
     let destination = args.path.unwrap_or_else(|| PathBuf::from(&name.raw));
@@ -293,7 +294,7 @@ mod tests {
         let settings = NewSettings {
             name: names::project_name("shop").unwrap(),
             destination: PathBuf::from("shop"),
-            stack: Stack::Flask,
+            stack: Stack::DEFAULT,
             features,
             dry_run: true,
             json: false,

@@ -757,13 +757,13 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let mut compared = BTreeSet::new();
         let mut renders = 0;
-        for stack in Stack::ALL {
+        for stack in Stack::all() {
             for (i, features) in combinations().into_iter().enumerate() {
                 let label = format!("{} {:?}", stack.as_str(), features.enabled());
                 let settings = NewSettings {
                     name: project_name("shop").unwrap(),
                     destination: tmp.path().join(format!("{}-{i}", stack.as_str())),
-                    stack: *stack,
+                    stack,
                     features,
                     dry_run: false,
                     json: false,

@@ -104,6 +104,22 @@ pub fn render_layers(
     Ok(files)
 }
 
+/// The names of the stacks embedded in this build: the folders of `templates/stacks/` that hold
+/// a `stack.toml`, sorted.
+pub fn stack_names() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = TEMPLATES
+        .get_dir("stacks")
+        .map(|dir| {
+            dir.dirs()
+                .filter(|d| d.get_file(d.path().join("stack.toml")).is_some())
+                .filter_map(|d| d.path().file_name().and_then(|n| n.to_str()))
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort_unstable();
+    names
+}
+
 /// The text of one embedded template.
 pub fn source(path: &str) -> Result<&'static str> {
     TEMPLATES

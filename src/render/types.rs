@@ -272,10 +272,15 @@ mod tests {
     #[test]
     fn every_stack_row_names_a_known_type() {
         let table = TypeTable::get();
-        for stack in ["flask"] {
+        for stack in crate::render::templates::stack_names() {
             let stack = stack_table(stack).unwrap();
             for keyword in stack.types.keys() {
                 assert!(table.lookup(keyword).is_some(), "`{keyword}` is not a type");
+            }
+            // A stack has a row for every type, or none (the fastapi stack's schemas are the
+            // shared Pydantic DTOs).
+            if stack.types.is_empty() {
+                continue;
             }
             for (keyword, _) in table.rows() {
                 assert!(stack.types.contains_key(keyword), "`{keyword}` has no row");

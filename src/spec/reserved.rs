@@ -118,39 +118,58 @@ const REGISTRATION_FILES: &[&str] = &[
     "project/base/app/model/__init__.py.tera",
 ];
 
+/// Where a resource's fields become identifiers: class bodies of the entity, the DTOs and the
+/// stacks' request schemas. A field named like a name these modules import shadows it.
+const CLASS_BODY_MODULES: &[&str] = &["/app/model/", "/app/dto/", "/app/controller/schemas/"];
+
 /// The identifiers the import lines of a resource's modules bring in (`Mapping`, `dt`,
 /// `mapped_column`, `maybe`, ...): the resource templates of every stack, the imports the
 /// field-type tables and the view model add, and the project files the resource is registered
-/// in. Template
-/// expressions are skipped.
+/// in. Template expressions are skipped. A resource's variable (`product`) must not take one.
 pub fn resource_imports() -> &'static BTreeSet<String> {
     static NAMES: OnceLock<BTreeSet<String>> = OnceLock::new();
+    NAMES.get_or_init(|| imports_of(|_| true, true))
+}
+
+/// The identifiers imported where fields become class attributes (see [`CLASS_BODY_MODULES`]),
+/// with the imports of the field-type tables and the view model.
+pub fn class_body_imports() -> &'static BTreeSet<String> {
+    static NAMES: OnceLock<BTreeSet<String>> = OnceLock::new();
     NAMES.get_or_init(|| {
-        let mut names = BTreeSet::new();
-        let mut sources: Vec<&str> = Vec::new();
-        for root in ["resource", "stacks"] {
-            for (path, body) in templates::files_under(root).unwrap_or_default() {
-                if path.ends_with(".py.tera") {
-                    sources.push(body);
-                } else if path.ends_with("types.toml") {
-                    // Import lines are quoted strings of the tables.
-                    for quoted in body.split('"').skip(1).step_by(2) {
-                        if quoted.starts_with("from ") || quoted.starts_with("import ") {
-                            sources.push(quoted);
-                        }
+        imports_of(
+            |path| CLASS_BODY_MODULES.iter().any(|m| path.contains(m)),
+            false,
+        )
+    })
+}
+
+fn imports_of(template: impl Fn(&str) -> bool, registrations: bool) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    let mut sources: Vec<&str> = Vec::new();
+    for root in ["resource", "stacks"] {
+        for (path, body) in templates::files_under(root).unwrap_or_default() {
+            if path.ends_with(".py.tera") && template(path) {
+                sources.push(body);
+            } else if path.ends_with("types.toml") {
+                // Import lines are quoted strings of the tables.
+                for quoted in body.split('"').skip(1).step_by(2) {
+                    if quoted.starts_with("from ") || quoted.starts_with("import ") {
+                        sources.push(quoted);
                     }
                 }
             }
         }
+    }
+    if registrations {
         for path in REGISTRATION_FILES {
             sources.extend(templates::source(path).ok());
         }
-        sources.extend(crate::render::view::STRUCTURAL_IMPORTS);
-        for source in sources {
-            collect_imports(source, &mut names);
-        }
-        names
-    })
+    }
+    sources.extend(crate::render::view::STRUCTURAL_IMPORTS);
+    for source in sources {
+        collect_imports(source, &mut names);
+    }
+    names
 }
 
 /// Every class-like (capitalised) name the import lines of any generated module bring in.
@@ -229,7 +248,7 @@ pub fn field_clash(name: &str) -> Option<String> {
             "`{name}` is an attribute of the generated DTOs' base class"
         ));
     }
-    if resource_imports().contains(name) {
+    if class_body_imports().contains(name) {
         return Some(format!("`{name}` is a name the generated code imports"));
     }
     None
@@ -293,6 +312,7 @@ mod tests {
         assert!(field_clash("dt").unwrap().contains("imports"));
         assert!(field_clash("nickname").is_none());
         assert!(field_clash("text").is_none() && field_clash("time").is_none());
+        assert!(field_clash("status").is_none() && field_clash("count").is_none());
         assert!(resource_clash("mapping", "Mapping", true).is_some());
         assert!(resource_clash("session_factory", "SessionFactory", true).is_some());
         assert!(resource_clash("protocol", "Protocol", true).is_some());

@@ -26,6 +26,8 @@ const DEFAULT_PORT: &str = "8000";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StackData {
     pub name: String,
+    /// One line for prompts and `--help` (what the stack is made of).
+    pub describe: String,
     pub framework: String,
     pub server: String,
     pub dev_server: String,
@@ -106,6 +108,7 @@ impl StackData {
             .collect::<Result<Vec<_>>>()?;
         let data = StackData {
             name: name.to_string(),
+            describe: string(root, "describe")?,
             framework: string(root, "framework")?,
             server: string(root, "server")?,
             dev_server: string(root, "dev_server")?,
@@ -223,7 +226,7 @@ mod tests {
 
     #[test]
     fn every_stack_has_valid_data() {
-        for stack in Stack::ALL {
+        for stack in Stack::all() {
             let data = StackData::load(stack.as_str()).unwrap();
             assert_eq!(data.name, stack.as_str());
             assert!(!data.dependencies.is_empty(), "{}", data.name);
@@ -235,7 +238,7 @@ mod tests {
     fn shared_templates_name_no_web_framework() {
         // What each stack's data names, plus words of the flask stack that are not module names.
         let mut words = vec!["flask".to_string(), "smorest".into(), "blueprint".into()];
-        for stack in Stack::ALL {
+        for stack in Stack::all() {
             let data = StackData::load(stack.as_str()).unwrap();
             words.extend(data.framework_modules.iter().map(|m| m.to_lowercase()));
             words.push(data.server.to_lowercase());
@@ -256,6 +259,7 @@ mod tests {
         let data = StackData::parse(
             "demo",
             r#"
+            describe = "a demo"
             framework = "Demo"
             server = "demo-server"
             dev_server = "the demo reloader"
@@ -302,5 +306,66 @@ mod tests {
         let broken = source.replace("[parts]\nauth", "[parts]\nbilling");
         let err = StackData::parse("flask", &broken).unwrap_err();
         assert!(err.to_string().contains("unknown part `billing`"), "{err}");
+    }
+
+    /// The REST tests of a resource and of auth/health are one contract for both stacks: the
+    /// fastapi ones are the flask ones with the test client's API translated, and only the
+    /// lines listed here differ otherwise, so that a change to one stack's tests that is not
+    /// made to the other's fails here.
+    #[test]
+    fn the_rest_contract_tests_of_the_stacks_do_not_drift() {
+        const CLIENT: &[(&str, &str)] = &[
+            (
+                "from flask.testing import FlaskClient",
+                "from fastapi.testclient import TestClient",
+            ),
+            ("FlaskClient", "TestClient"),
+            (".get_json()", ".json()"),
+            ("response.data", "response.text"),
+            ("app.test_client()", "TestClient(app)"),
+        ];
+        // Beyond the client: httpx's way of sending raw bodies, and Pydantic's `Z` for UTC.
+        const AUTH: &[(&str, &str)] = &[
+            (
+                "from collections.abc import Callable\n",
+                "from collections.abc import Callable\nfrom datetime import datetime, timedelta\n",
+            ),
+            (
+                "ME = \"/api/v1/auth/me\"\n",
+                "ME = \"/api/v1/auth/me\"\nJSON_CONTENT = {\"Content-Type\": \"application/json\"}\n",
+            ),
+            (
+                "data=\"{broken\", content_type=\"application/json\"",
+                "content=\"{broken\", headers=JSON_CONTENT",
+            ),
+            (
+                "data=\"x\" * (2 * 1024 * 1024), content_type=\"application/json\"",
+                "content=\"x\" * (2 * 1024 * 1024), headers=JSON_CONTENT",
+            ),
+            (
+                "assert body[\"created_at\"].endswith(\"+00:00\")",
+                "assert datetime.fromisoformat(body[\"created_at\"]).utcoffset() == timedelta(0)",
+            ),
+        ];
+        let files: &[(&str, &[(&str, &str)])] = &[
+            (
+                "resource/{}/tests/controller/test___resource_snake___controller.py.tera",
+                &[],
+            ),
+            (
+                "project/{}/tests/controller/test_health_controller.py.tera",
+                &[],
+            ),
+            ("project/{}/tests/controller/test_auth_controller.py", AUTH),
+        ];
+        for (path, extra) in files {
+            let flask = templates::source(&path.replace("{}", "flask")).unwrap();
+            let fastapi = templates::source(&path.replace("{}", "fastapi")).unwrap();
+            let translated = CLIENT
+                .iter()
+                .chain(extra.iter())
+                .fold(flask.to_string(), |text, (from, to)| text.replace(from, to));
+            assert_eq!(translated, fastapi, "{path}");
+        }
     }
 }

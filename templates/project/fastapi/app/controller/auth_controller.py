@@ -1,0 +1,55 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, status
+
+from app.controller.errors import UNAUTHORIZED, VALIDATION, responses
+from app.dto.auth_dto import LoginRequest, RefreshRequest, RegisterRequest, TokenPair, UserResponse
+from app.middleware.auth import CurrentUserId
+from app.middleware.container import ContainerDep
+from app.service.auth_service import AuthService
+
+router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+
+
+def _auth_service(container: ContainerDep) -> AuthService:
+    return container.auth_service
+
+
+Service = Annotated[AuthService, Depends(_auth_service)]
+
+
+@router.post(
+    "/register",
+    status_code=status.HTTP_201_CREATED,
+    response_model=UserResponse,
+    responses=responses((409, "Email already registered"), VALIDATION),
+)
+def register(payload: RegisterRequest, service: Service) -> UserResponse:
+    """Create an account."""
+    return service.register(payload)
+
+
+@router.post(
+    "/login",
+    response_model=TokenPair,
+    responses=responses((401, "Bad credentials"), VALIDATION),
+)
+def login(payload: LoginRequest, service: Service) -> TokenPair:
+    """Exchange credentials for an access and a refresh token."""
+    return service.login(payload)
+
+
+@router.post(
+    "/refresh",
+    response_model=TokenPair,
+    responses=responses((401, "Invalid token"), VALIDATION),
+)
+def refresh(payload: RefreshRequest, service: Service) -> TokenPair:
+    """Exchange a refresh token for a new token pair."""
+    return service.refresh(payload)
+
+
+@router.get("/me", response_model=UserResponse, responses=responses(UNAUTHORIZED))
+def me(user_id: CurrentUserId, service: Service) -> UserResponse:
+    """The authenticated user."""
+    return service.get_user(user_id)

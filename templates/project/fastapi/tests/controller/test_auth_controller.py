@@ -1,0 +1,213 @@
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.core.security import TokenService, TokenType
+from app.model.user import User
+from app.wiring import Container
+from tests.conftest import TEST_PASSWORD, JsonDict
+
+REGISTER = "/api/v1/auth/register"
+LOGIN = "/api/v1/auth/login"
+REFRESH = "/api/v1/auth/refresh"
+ME = "/api/v1/auth/me"
+JSON_CONTENT = {"Content-Type": "application/json"}
+
+
+def assert_error(response: Any, status: int, code: str) -> JsonDict:
+    assert response.status_code == status, response.json()
+    body: JsonDict = response.json()
+    assert set(body) == {"code", "message", "details"}
+    assert body["code"] == code
+    return body
+
+
+def test_register_creates_a_user(client: TestClient) -> None:
+    response = client.post(
+        REGISTER,
+        json={"email": "Ada@Example.com", "password": TEST_PASSWORD, "full_name": "Ada Lovelace"},
+    )
+    assert response.status_code == 201
+    body = response.json()
+    assert set(body) == {"id", "email", "full_name", "is_active", "created_at"}
+    assert body["email"] == "ada@example.com"
+    assert body["full_name"] == "Ada Lovelace"
+    assert body["is_active"] is True
+    assert datetime.fromisoformat(body["created_at"]).utcoffset() == timedelta(0)
+
+
+def test_register_with_a_taken_email_is_a_conflict(
+    client: TestClient, register_user: Callable[..., JsonDict]
+) -> None:
+    register_user("ada@example.com")
+    response = client.post(
+        REGISTER,
+        json={"email": "ADA@example.com", "password": TEST_PASSWORD, "full_name": "Ada Again"},
+    )
+    body = assert_error(response, 409, "CONFLICT")
+    assert body["details"] == {"field": "email"}
+
+
+def test_register_validation_reports_every_field(client: TestClient) -> None:
+    response = client.post(
+        REGISTER, json={"email": "not-an-email", "password": "short", "nickname": "x"}
+    )
+    fields = assert_error(response, 422, "VALIDATION_FAILED")["details"]["fields"]
+    assert set(fields) == {"email", "password", "full_name", "nickname"}
+    assert all(isinstance(messages, list) and messages for messages in fields.values())
+
+
+def test_register_rejects_a_body_that_is_not_json(client: TestClient) -> None:
+    response = client.post(REGISTER, content="{broken", headers=JSON_CONTENT)
+    body = assert_error(response, 400, "VALIDATION_FAILED")
+    assert "_schema" in body["details"]["fields"]
+
+
+def test_register_rejects_oversized_bodies(client: TestClient) -> None:
+    response = client.post(REGISTER, content="x" * (2 * 1024 * 1024), headers=JSON_CONTENT)
+    assert_error(response, 413, "REQUEST_ENTITY_TOO_LARGE")
+
+
+def test_login_returns_a_token_pair(
+    client: TestClient, register_user: Callable[..., JsonDict], container: Container
+) -> None:
+    user = register_user()
+    response = client.post(LOGIN, json={"email": user["email"], "password": TEST_PASSWORD})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["token_type"] == "bearer"
+    assert body["expires_in"] == container.settings.access_token_ttl_seconds
+    tokens = TokenService(container.settings.jwt_secret.get_secret_value(), "HS256", 1, 1)
+    assert tokens.decode(body["access_token"], TokenType.ACCESS) == user["id"]
+
+
+@pytest.mark.parametrize(
+    "credentials",
+    [
+        {"email": "ada@example.com", "password": "wrong-password"},
+        {"email": "nobody@example.com", "password": TEST_PASSWORD},
+    ],
+    ids=["wrong-password", "unknown-email"],
+)
+def test_login_with_bad_credentials_is_unauthorized(
+    client: TestClient, register_user: Callable[..., JsonDict], credentials: dict[str, str]
+) -> None:
+    register_user("ada@example.com")
+    response = client.post(LOGIN, json=credentials)
+    body = assert_error(response, 401, "UNAUTHORIZED")
+    assert body["message"] == "Invalid email or password"
+    assert response.headers["WWW-Authenticate"] == "Bearer"
+
+
+def test_login_validation(client: TestClient) -> None:
+    response = client.post(LOGIN, json={"email": "ada@example.com"})
+    fields = assert_error(response, 422, "VALIDATION_FAILED")["details"]["fields"]
+    assert list(fields) == ["password"]
+
+
+def test_refresh_issues_a_new_pair(
+    client: TestClient,
+    register_user: Callable[..., JsonDict],
+    login: Callable[[str], JsonDict],
+) -> None:
+    pair = login(register_user()["email"])
+    response = client.post(REFRESH, json={"refresh_token": pair["refresh_token"]})
+    assert response.status_code == 200
+    renewed = response.json()
+    assert renewed["refresh_token"] != pair["refresh_token"]
+    me = client.get(ME, headers={"Authorization": f"Bearer {renewed['access_token']}"})
+    assert me.status_code == 200
+
+
+def test_a_refresh_token_cannot_be_used_twice(
+    client: TestClient,
+    register_user: Callable[..., JsonDict],
+    login: Callable[[str], JsonDict],
+) -> None:
+    pair = login(register_user()["email"])
+    assert client.post(REFRESH, json={"refresh_token": pair["refresh_token"]}).status_code == 200
+    reused = client.post(REFRESH, json={"refresh_token": pair["refresh_token"]})
+    body = assert_error(reused, 401, "UNAUTHORIZED")
+    assert body["message"] == "Refresh token has already been used"
+
+
+def test_a_signed_token_for_an_impossible_user_id_is_unauthorized(
+    client: TestClient, container: Container
+) -> None:
+    tokens = TokenService(container.settings.jwt_secret.get_secret_value(), "HS256", 900, 900)
+    token = tokens.encode(2**63, TokenType.ACCESS)
+    response = client.get(ME, headers={"Authorization": f"Bearer {token}"})
+    assert_error(response, 401, "UNAUTHORIZED")
+
+
+def test_refresh_rejects_access_tokens_and_garbage(
+    client: TestClient,
+    register_user: Callable[..., JsonDict],
+    login: Callable[[str], JsonDict],
+) -> None:
+    pair = login(register_user()["email"])
+    assert_error(
+        client.post(REFRESH, json={"refresh_token": pair["access_token"]}), 401, "UNAUTHORIZED"
+    )
+    assert_error(client.post(REFRESH, json={"refresh_token": "garbage"}), 401, "UNAUTHORIZED")
+    assert_error(client.post(REFRESH, json={}), 422, "VALIDATION_FAILED")
+
+
+def test_me_returns_the_authenticated_user(
+    client: TestClient, auth_headers: dict[str, str]
+) -> None:
+    response = client.get(ME, headers=auth_headers)
+    assert response.status_code == 200
+    assert response.json()["email"] == "ada@example.com"
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [None, "Basic YWRhOnB3", "Bearer", "Bearer    ", "Bearer not-a-jwt"],
+    ids=["missing", "wrong-scheme", "no-token", "blank-token", "invalid-token"],
+)
+def test_me_without_a_valid_token_is_unauthorized(
+    client: TestClient, authorization: str | None
+) -> None:
+    headers = {"Authorization": authorization} if authorization is not None else {}
+    body = assert_error(client.get(ME, headers=headers), 401, "UNAUTHORIZED")
+    assert body["details"] == {}
+
+
+def test_me_rejects_a_refresh_token(
+    client: TestClient,
+    register_user: Callable[..., JsonDict],
+    login: Callable[[str], JsonDict],
+) -> None:
+    pair = login(register_user()["email"])
+    response = client.get(ME, headers={"Authorization": f"Bearer {pair['refresh_token']}"})
+    assert_error(response, 401, "UNAUTHORIZED")
+
+
+@pytest.mark.parametrize("change", ["delete", "deactivate"])
+def test_a_deleted_or_deactivated_user_is_refused_on_the_next_request(
+    client: TestClient,
+    register_user: Callable[..., JsonDict],
+    login: Callable[[str], JsonDict],
+    container: Container,
+    change: str,
+) -> None:
+    user = register_user()
+    pair = login(user["email"])
+    headers = {"Authorization": f"Bearer {pair['access_token']}"}
+    assert client.get(ME, headers=headers).status_code == 200  # now in the cache, if any
+    # Changed behind the service's back (another process, or by hand in the database).
+    with container.session_factory.begin() as session:
+        row = session.get(User, user["id"])
+        assert row is not None
+        if change == "delete":
+            session.delete(row)
+        else:
+            row.is_active = False
+
+    assert_error(client.get(ME, headers=headers), 401, "UNAUTHORIZED")
+    refreshed = client.post(REFRESH, json={"refresh_token": pair["refresh_token"]})
+    assert_error(refreshed, 401, "UNAUTHORIZED")
