@@ -131,7 +131,7 @@ fn field_names_and_values_that_cannot_work() {
         &["gadget", "kind:enum:only:unique"],
         "at least two values",
     );
-    let long = format!("{}:string", "a".repeat(31));
+    let long = format!("{}:string", "a".repeat(37));
     refused(&root, &["gadget", &long], "too long");
 }
 

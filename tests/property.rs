@@ -38,10 +38,14 @@ fn word() -> impl Strategy<Value = String> {
 }
 
 fn field_name() -> impl Strategy<Value = String> {
-    (word(), proptest::option::of(word())).prop_map(|(a, b)| match b {
-        Some(b) => format!("{a}_{b}"),
-        None => a,
-    })
+    prop_oneof![
+        (word(), proptest::option::of(word())).prop_map(|(a, b)| match b {
+            Some(b) => format!("{a}_{b}"),
+            None => a,
+        }),
+        // Names near the longest accepted, where generated lines come closest to 100 columns.
+        "[a-z]{8}_[a-z]{8}_[a-z]{8}_[a-z]{6,9}",
+    ]
 }
 
 fn field_type() -> impl Strategy<Value = String> {

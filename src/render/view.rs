@@ -19,6 +19,10 @@ use crate::spec::fields::{Field, TypeArg};
 use crate::spec::proto::ProtoNumbers;
 use crate::spec::resource::{MAX_FIELD_LENGTH, MAX_IDENTIFIER, Names, Target};
 
+/// The longest enum field name plus enum class (resource class + field in CamelCase) whose
+/// model annotation, `name: Mapped[Class | None] = mapped_column(`, fits ruff's 100 columns.
+const MAX_ENUM_FIELD_AND_CLASS: usize = 62;
+
 /// Class names generated for every resource, which an enum class must not take.
 const GENERATED_SUFFIXES: &[&str] = &[
     "",
@@ -642,6 +646,14 @@ impl ResourceView {
                 ))
                 .hint(format!("Rename the field, e.g. `{}_kind`", view.name)));
             }
+            if view.is_enum && view.name.len() + view.enum_class.len() > MAX_ENUM_FIELD_AND_CLASS {
+                return Err(UserError::new(format!(
+                    "Field `{spec}` would generate the enum class `{}`, too long beside the field name for the generated lines ({} characters together, at most {MAX_ENUM_FIELD_AND_CLASS})",
+                    view.enum_class,
+                    view.name.len() + view.enum_class.len()
+                ))
+                .hint("Choose a shorter field or resource name"));
+            }
             for identifier in &view.identifiers {
                 if identifier.len() > MAX_IDENTIFIER {
                     return Err(UserError::new(format!(
@@ -961,7 +973,7 @@ mod tests {
         );
         let err = resource(&["load:string"]).check(reserved).unwrap_err();
         assert!(err.message.contains("Marshmallow"), "{}", err.message);
-        let long = format!("{}:string", "a".repeat(31));
+        let long = format!("{}:string", "a".repeat(37));
         let err = resource(&[&long]).check(reserved).unwrap_err();
         assert!(err.message.contains("too long"));
         assert!(

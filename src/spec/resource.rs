@@ -16,7 +16,7 @@ use crate::spec::reserved;
 pub const MAX_NAME_LENGTH: usize = 24;
 
 /// Longest field name accepted.
-pub const MAX_FIELD_LENGTH: usize = 30;
+pub const MAX_FIELD_LENGTH: usize = 36;
 
 /// PostgreSQL's limit on identifiers (table, constraint and index names).
 pub const MAX_IDENTIFIER: usize = 63;

@@ -50,7 +50,8 @@ def test_create_then_get(
     assert response.status_code == 200
     assert values(json_of(response)) == values(created) == SAMPLE_A
     assert {name: created[name] for name in refs} == refs
-    assert created["unit_price"] == JSON_A["unit_price"]
+    exact = "unit_price"
+    assert created[exact] == JSON_A[exact]
 
 
 def test_create_and_update_answer_what_a_later_get_returns(

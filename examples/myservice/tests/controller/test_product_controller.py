@@ -53,7 +53,8 @@ def test_create_then_get(
     assert response.status_code == 200
     assert values(json_of(response)) == values(created) == SAMPLE_A
     assert {name: created[name] for name in refs} == refs
-    assert created["price"] == JSON_A["price"]
+    exact = "price"
+    assert created[exact] == JSON_A[exact]
 
 
 def test_create_and_update_answer_what_a_later_get_returns(
