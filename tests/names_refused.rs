@@ -3,17 +3,12 @@
 //! clashing names are derived from the templates (`src/spec/reserved.rs`); these cases are the
 //! ones found by generating projects from them.
 
-use std::collections::BTreeMap;
+mod support;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
-
-fn arcana() -> Command {
-    let mut cmd = Command::cargo_bin("arcana").unwrap();
-    cmd.env("NO_COLOR", "1");
-    cmd
-}
+use support::{arcana, tree};
 
 fn project(args: &[&str]) -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
@@ -25,21 +20,6 @@ fn project(args: &[&str]) -> (tempfile::TempDir, PathBuf) {
         .success();
     let root = tmp.path().join("shop");
     (tmp, root)
-}
-
-fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(root)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e.path().strip_prefix(root).unwrap();
-            (
-                rel.to_string_lossy().into_owned(),
-                fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect()
 }
 
 /// Runs `arcana add resource ARGS` and checks it is refused cleanly, mentioning `why`.
