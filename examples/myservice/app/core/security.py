@@ -16,6 +16,15 @@ from argon2.profiles import RFC_9106_LOW_MEMORY
 from app.core.errors import UnauthorizedError
 
 
+def bearer_token(authorization: str | None, missing: str = "Missing bearer token") -> str:
+    """The token of an `Authorization: Bearer <token>` value; UnauthorizedError(`missing`) when
+    there is none. Shared by the REST guard and the gRPC interceptor."""
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise UnauthorizedError(missing)
+    return token.strip()
+
+
 class PasswordHasher:
     """argon2id hashes; `parameters` default to RFC 9106's recommendation for limited memory."""
 

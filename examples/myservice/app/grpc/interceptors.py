@@ -25,6 +25,7 @@ import grpc
 
 from app.core.errors import UnauthorizedError
 from app.core.logging import request_id_var
+from app.core.security import bearer_token
 from app.grpc.errors import REQUEST_ID_KEY, abort, current_status, internal_error, to_app_error
 from app.service.auth_service import AuthService
 
@@ -150,7 +151,11 @@ class AuthInterceptor(CallInterceptor):
 
     @contextmanager
     def around(self, method: str, context: grpc.ServicerContext) -> Iterator[None]:
-        user_id = self._auth_service.authenticate(_bearer_token(context))
+        bearer = bearer_token(
+            _metadata_value(context, "authorization"),
+            "Missing bearer token in the authorization metadata",
+        )
+        user_id = self._auth_service.authenticate(bearer)
         token = _current_user_id.set(user_id)
         try:
             yield
@@ -165,13 +170,6 @@ def _implicit_status(context: grpc.ServicerContext, failed: bool) -> grpc.Status
         expired = remaining is not None and remaining <= 0
         return grpc.StatusCode.DEADLINE_EXCEEDED if expired else grpc.StatusCode.CANCELLED
     return grpc.StatusCode.UNKNOWN if failed else grpc.StatusCode.OK
-
-
-def _bearer_token(context: grpc.ServicerContext) -> str:
-    scheme, _, token = (_metadata_value(context, "authorization") or "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise UnauthorizedError("Missing bearer token in the authorization metadata")
-    return token.strip()
 
 
 def _metadata_value(context: grpc.ServicerContext, key: str) -> str | None:

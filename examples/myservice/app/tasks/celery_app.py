@@ -19,7 +19,7 @@ from app.config.settings import Settings, get_settings, get_settings_or_exit
 from app.core.logging import configure_logging, request_id_var
 
 TASK_MODULES = ["app.tasks.email_tasks"]
-REQUEST_ID_HEADER = "request_id"
+TASK_REQUEST_ID_HEADER = "request_id"
 """Message header carrying the id of the request that scheduled a task, for the task's logs."""
 MEMORY_BROKER = "memory://localhost/"
 CONNECT_TIMEOUT_SECONDS = 2.0
@@ -95,7 +95,8 @@ def _configure_worker_logging(**_: Any) -> None:
 @task_prerun.connect
 def _adopt_request_id(task: Task[Any, Any], **_: Any) -> None:
     request = task.request
-    request_id = request.get(REQUEST_ID_HEADER) or (request.headers or {}).get(REQUEST_ID_HEADER)
+    headers = request.headers or {}
+    request_id = request.get(TASK_REQUEST_ID_HEADER) or headers.get(TASK_REQUEST_ID_HEADER)
     cast(Any, request).request_id_token = request_id_var.set(request_id)
 
 

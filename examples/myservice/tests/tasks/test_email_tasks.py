@@ -16,7 +16,7 @@ from app.core.logging import RequestIdFilter, request_id_var
 from app.dto.auth_dto import RegisterRequest
 from app.tasks import celery_app as celery_module
 from app.tasks.celery_app import (
-    REQUEST_ID_HEADER,
+    TASK_REQUEST_ID_HEADER,
     celery_app,
     configure_celery,
     create_celery_app,
@@ -80,7 +80,7 @@ def test_tasks_log_with_the_request_id_of_their_caller(
     mailer.failures = 1
     caplog.handler.addFilter(RequestIdFilter())
     with caplog.at_level(logging.WARNING, logger="app.tasks.email_tasks"):
-        send_email.apply(args=EMAIL, headers={REQUEST_ID_HEADER: "req-42"})
+        send_email.apply(args=EMAIL, headers={TASK_REQUEST_ID_HEADER: "req-42"})
     assert request_id_var.get() is None
     record = next(r for r in caplog.records if r.name == "app.tasks.email_tasks")
     assert vars(record)["request_id"] == "req-42"
@@ -228,7 +228,7 @@ def test_a_real_worker_delivers_the_email(
             send_email.apply_async(
                 args=("worker@example.com", "Hello", "From a real worker"),
                 queue=queue,
-                headers={REQUEST_ID_HEADER: "from-the-api"},
+                headers={TASK_REQUEST_ID_HEADER: "from-the-api"},
             )
             deadline = time.monotonic() + WORKER_TIMEOUT_SECONDS
             while delivered not in log_path.read_text() and worker.poll() is None:

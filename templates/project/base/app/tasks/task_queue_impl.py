@@ -8,7 +8,7 @@ from redis import RedisError
 
 from app.core.logging import request_id_var
 from app.tasks import email_tasks
-from app.tasks.celery_app import REQUEST_ID_HEADER, celery_app
+from app.tasks.celery_app import TASK_REQUEST_ID_HEADER, celery_app
 from app.tasks.mailer_impl import mask_email
 
 logger = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ class CeleryTaskQueue:
         started = time.perf_counter()
         try:
             request_id = request_id_var.get()
-            headers = {REQUEST_ID_HEADER: request_id} if request_id else {}
+            headers = {TASK_REQUEST_ID_HEADER: request_id} if request_id else {}
             self._app.signature(task_name, args=args).apply_async(headers=headers)
         except BROKER_ERRORS:
             logger.exception(

@@ -6,7 +6,7 @@ from typing import ParamSpec, TypeVar, cast
 
 from flask import g, request
 
-from app.core.errors import UnauthorizedError
+from app.core.security import bearer_token
 from app.middleware.container import current_container
 
 P = ParamSpec("P")
@@ -19,7 +19,8 @@ BEARER_AUTH: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 def jwt_required(view: Callable[P, R]) -> Callable[P, R]:
     @wraps(view)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        g.user_id = current_container().auth_service.authenticate(_bearer_token())
+        token = bearer_token(request.headers.get("Authorization"))
+        g.user_id = current_container().auth_service.authenticate(token)
         return view(*args, **kwargs)
 
     return wrapper
@@ -28,10 +29,3 @@ def jwt_required(view: Callable[P, R]) -> Callable[P, R]:
 def current_user_id() -> int:
     """The id of the authenticated user; only valid inside a `jwt_required` view."""
     return cast(int, g.user_id)
-
-
-def _bearer_token() -> str:
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise UnauthorizedError("Missing bearer token")
-    return token.strip()
