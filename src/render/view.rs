@@ -804,7 +804,7 @@ mod tests {
         assert_eq!(name.pydantic, "Annotated[Text, Field(max_length=80)]");
         assert_eq!(name.invalid_proto.as_deref(), Some(r#""x" * 81"#));
         let price = field("price:decimal:10,3");
-        assert_eq!(price.sqlalchemy, "Numeric(10, 3)");
+        assert_eq!(price.sqlalchemy, "ExactDecimal(10, 3)");
         assert_eq!(price.sample_a.unwrap().json, r#""19.999""#);
         let status = field("status:enum:draft,live");
         assert_eq!(status.python, "ProductStatus");
@@ -916,7 +916,8 @@ mod tests {
         );
         assert!(
             i.schema.contains(
-                &"from app.controller.schemas.common import DECIMAL_METADATA".to_string()
+                &"from app.controller.schemas.common import DECIMAL_METADATA, DecimalString"
+                    .to_string()
             )
         );
         let plain = resource(&["note:text"]);

@@ -8,6 +8,7 @@ from app.controller.schemas.error_schema import ErrorSchema
 from app.core.logging import configure_logging
 from app.middleware.container import init_container
 from app.middleware.error_handlers import register_error_handlers
+from app.middleware.hardening import init_hardening
 from app.middleware.json_body import init_json_body_guard
 from app.middleware.metrics import init_metrics
 from app.middleware.request_context import init_request_context
@@ -46,6 +47,7 @@ def create_app(container: Container | None = None) -> Flask:
     init_container(app, container)
     init_request_context(app)
     init_metrics(app)
+    init_hardening(app)
     api = RestApi(app)
     register_blueprints(api)
     register_error_handlers(app)

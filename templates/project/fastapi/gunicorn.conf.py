@@ -8,6 +8,7 @@ the command line or gunicorn's own variables (`PORT`, `WEB_CONCURRENCY`, `GUNICO
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +74,9 @@ def child_exit(server: Any, worker: Any) -> None:
     """Drop the live samples of a worker that exited (its counters stay in the totals)."""
     from prometheus_client import multiprocess
 
-    multiprocess.mark_process_dead(worker.pid)
+    # Typed here: prometheus-client 0.26 dropped the annotations of this function.
+    mark_process_dead: Callable[[int], None] = multiprocess.mark_process_dead
+    mark_process_dead(worker.pid)
 
 
 def on_exit(server: Any) -> None:

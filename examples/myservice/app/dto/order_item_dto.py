@@ -2,12 +2,12 @@
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from app.dto.types import Int32, RowId, Text
-from app.dto.validation import not_null
+from app.dto.types import DecimalText, Int32, RowId, Text
+from app.dto.validation import PartialUpdate, not_null
 
 
 class OrderItemCreate(BaseModel):
@@ -15,19 +15,17 @@ class OrderItemCreate(BaseModel):
 
     product_id: RowId
     quantity: Int32
-    unit_price: Annotated[Decimal, Field(max_digits=10, decimal_places=2)]
+    unit_price: Annotated[DecimalText, Field(max_digits=10, decimal_places=2)]
     buyer_id: RowId
     note: Text | None = None
 
 
-class OrderItemUpdate(BaseModel):
+class OrderItemUpdate(PartialUpdate):
     """A partial update: only the fields present change; `None` clears an optional field."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     product_id: RowId | None = None
     quantity: Int32 | None = None
-    unit_price: Annotated[Decimal, Field(max_digits=10, decimal_places=2)] | None = None
+    unit_price: Annotated[DecimalText, Field(max_digits=10, decimal_places=2)] | None = None
     buyer_id: RowId | None = None
     note: Text | None = None
 
@@ -35,10 +33,6 @@ class OrderItemUpdate(BaseModel):
     @classmethod
     def _required_fields_are_not_null(cls, value: object) -> object:
         return not_null(value)
-
-    def changes(self) -> dict[str, Any]:
-        """The fields present in the request, with their new values."""
-        return {name: getattr(self, name) for name in self.model_fields_set}
 
 
 class OrderItemResponse(BaseModel):

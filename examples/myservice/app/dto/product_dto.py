@@ -2,13 +2,13 @@
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.domain.product import ProductStatus
-from app.dto.types import Int32, Text
-from app.dto.validation import not_null
+from app.dto.types import DecimalText, Int32, Text
+from app.dto.validation import PartialUpdate, not_null
 
 
 class ProductCreate(BaseModel):
@@ -16,19 +16,17 @@ class ProductCreate(BaseModel):
 
     name: Annotated[Text, Field(max_length=80)]
     description: Text | None = None
-    price: Annotated[Decimal, Field(max_digits=10, decimal_places=2)]
+    price: Annotated[DecimalText, Field(max_digits=10, decimal_places=2)]
     stock: Int32
     status: ProductStatus
 
 
-class ProductUpdate(BaseModel):
+class ProductUpdate(PartialUpdate):
     """A partial update: only the fields present change; `None` clears an optional field."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     name: Annotated[Text, Field(max_length=80)] | None = None
     description: Text | None = None
-    price: Annotated[Decimal, Field(max_digits=10, decimal_places=2)] | None = None
+    price: Annotated[DecimalText, Field(max_digits=10, decimal_places=2)] | None = None
     stock: Int32 | None = None
     status: ProductStatus | None = None
 
@@ -36,10 +34,6 @@ class ProductUpdate(BaseModel):
     @classmethod
     def _required_fields_are_not_null(cls, value: object) -> object:
         return not_null(value)
-
-    def changes(self) -> dict[str, Any]:
-        """The fields present in the request, with their new values."""
-        return {name: getattr(self, name) for name in self.model_fields_set}
 
 
 class ProductResponse(BaseModel):

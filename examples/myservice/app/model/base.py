@@ -1,12 +1,23 @@
 """Declarative base, shared column types and the id/timestamp mixin for every entity."""
 
 from datetime import UTC, datetime
+from decimal import Context, Decimal
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, BigInteger, DateTime, Dialect, Integer, MetaData, func
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Dialect,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    func,
+)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 # Deterministic constraint and index names keep Alembic autogenerate stable across databases.
 NAMING_CONVENTION = {
@@ -45,6 +56,36 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value is None or value.tzinfo is not None:
             return value
         return value.replace(tzinfo=UTC)
+
+
+class ExactDecimal(TypeDecorator[Decimal]):
+    """NUMERIC(P, S). SQLite would keep only 15 significant digits of a NUMERIC value, so there
+    the exact digits are stored as text (the migrations give the column the same variant)."""
+
+    impl = Numeric
+    cache_ok = True
+
+    def __init__(self, precision: int, scale: int) -> None:
+        super().__init__(precision=precision, scale=scale, asdecimal=True)
+        self.precision = precision
+        self.scale = scale
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(String())
+        return dialect.type_descriptor(Numeric(self.precision, self.scale, asdecimal=True))
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> Any:
+        if value is None or dialect.name != "sqlite":
+            return value
+        # The default context keeps 28 digits; NUMERIC(P, S) may have more.
+        exact = Context(prec=max(self.precision, 28))
+        return format(value.quantize(Decimal(1).scaleb(-self.scale), context=exact), "f")
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        if value is None or dialect.name != "sqlite":
+            return value  # type: ignore[no-any-return]
+        return Decimal(value)
 
 
 class Base(DeclarativeBase):

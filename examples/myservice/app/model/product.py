@@ -2,12 +2,12 @@
 
 from decimal import Decimal
 
-from sqlalchemy import Enum, Integer, Numeric, String, Text
+from sqlalchemy import Enum, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.domain import enum_values
 from app.domain.product import ProductStatus
-from app.model.base import Base, TimestampMixin
+from app.model.base import Base, ExactDecimal, TimestampMixin
 
 
 class Product(TimestampMixin, Base):
@@ -15,7 +15,7 @@ class Product(TimestampMixin, Base):
 
     name: Mapped[str] = mapped_column(String(80), unique=True)
     description: Mapped[str | None] = mapped_column(Text)
-    price: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    price: Mapped[Decimal] = mapped_column(ExactDecimal(10, 2))
     stock: Mapped[int] = mapped_column(Integer)
     status: Mapped[ProductStatus] = mapped_column(
         Enum(

@@ -21,7 +21,11 @@ def upgrade() -> None:
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("name", sa.String(length=80), nullable=False),
         sa.Column("description", sa.Text(), nullable=True),
-        sa.Column("price", sa.Numeric(precision=10, scale=2), nullable=False),
+        sa.Column(
+            "price",
+            sa.Numeric(precision=10, scale=2).with_variant(sa.String(), "sqlite"),
+            nullable=False,
+        ),
         sa.Column("stock", sa.Integer(), nullable=False),
         sa.Column(
             "status",

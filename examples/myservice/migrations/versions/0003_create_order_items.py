@@ -25,7 +25,11 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("quantity", sa.Integer(), nullable=False),
-        sa.Column("unit_price", sa.Numeric(precision=10, scale=2), nullable=False),
+        sa.Column(
+            "unit_price",
+            sa.Numeric(precision=10, scale=2).with_variant(sa.String(), "sqlite"),
+            nullable=False,
+        ),
         sa.Column("buyer_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("note", sa.Text(), nullable=True),
         sa.Column(

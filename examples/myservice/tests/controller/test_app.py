@@ -27,6 +27,22 @@ from app.wiring import Container, get_container, set_container
 from tests.conftest import process_env
 
 
+def test_answers_carry_security_headers_and_api_answers_are_not_stored(
+    client: FlaskClient,
+) -> None:
+    page = client.get("/health/live")
+    api = client.get("/api/v1/does-not-exist")
+
+    for response in (page, api):
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert api.status_code == 404
+    assert api.headers["Cache-Control"] == "no-store"
+    assert api.headers["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
+    assert "Content-Security-Policy" not in page.headers
+
+
 def test_unknown_routes_are_json_404(client: FlaskClient) -> None:
     response = client.get("/does-not-exist")
     assert response.status_code == 404

@@ -63,7 +63,7 @@ def test_create_and_update_answer_what_a_later_get_returns(
     url = f"{URL}/{created['id']}"
     assert json_of(client.get(url, headers=auth_headers)) == created
 
-    patched = client.patch(url, json=JSON_B, headers=auth_headers)
+    patched = client.patch(url, json={**JSON_B, **refs}, headers=auth_headers)
     assert patched.status_code == 200
     assert json_of(client.get(url, headers=auth_headers)) == json_of(patched)
 
@@ -71,11 +71,14 @@ def test_create_and_update_answer_what_a_later_get_returns(
 def test_ids_beyond_bigint_and_pages_beyond_the_limit_are_4xx(
     client: FlaskClient,
     auth_headers: dict[str, str],
+    refs: dict[str, int],
 ) -> None:
     huge = f"{URL}/{2**63}"
     assert client.get(huge, headers=auth_headers).status_code == 404
-    assert client.patch(huge, json={}, headers=auth_headers).status_code == 404
+    assert client.patch(huge, json={**JSON_B, **refs}, headers=auth_headers).status_code == 404
     assert client.delete(huge, headers=auth_headers).status_code == 404
+    # An id in another script's digits (an Arabic-Indic one) names no row: 404 or 422, never 5xx.
+    assert client.get(f"{URL}/\u0661", headers=auth_headers).status_code in {404, 422}
     response = client.get(f"{URL}?page={10**12}", headers=auth_headers)
     assert response.status_code == 422
     assert "page" in json_of(response)["details"]["fields"]
@@ -114,7 +117,7 @@ def test_update_changes_the_given_fields(
 ) -> None:
     created = create(client, auth_headers, {**JSON_A, **refs})
 
-    response = client.patch(f"{URL}/{created['id']}", json=JSON_B, headers=auth_headers)
+    response = client.patch(f"{URL}/{created['id']}", json={**JSON_B, **refs}, headers=auth_headers)
 
     assert response.status_code == 200
     found = json_of(client.get(f"{URL}/{created['id']}", headers=auth_headers))
@@ -165,10 +168,27 @@ def test_create_without_a_required_field_is_422(
     assert "product_id" in json_of(response)["details"]["fields"]
 
 
-def test_update_missing_is_404(client: FlaskClient, auth_headers: dict[str, str]) -> None:
-    response = client.patch(f"{URL}/999999", json={}, headers=auth_headers)
+def test_update_missing_is_404(
+    client: FlaskClient,
+    auth_headers: dict[str, str],
+    refs: dict[str, int],
+) -> None:
+    response = client.patch(f"{URL}/999999", json={**JSON_B, **refs}, headers=auth_headers)
 
     assert response.status_code == 404
+
+
+def test_an_empty_patch_is_422(
+    client: FlaskClient,
+    auth_headers: dict[str, str],
+    refs: dict[str, int],
+) -> None:
+    created = create(client, auth_headers, {**JSON_A, **refs})
+
+    response = client.patch(f"{URL}/{created['id']}", json={}, headers=auth_headers)
+
+    assert response.status_code == 422
+    assert "at least one field" in str(json_of(response)["details"])
 
 
 def test_delete(client: FlaskClient, auth_headers: dict[str, str], refs: dict[str, int]) -> None:

@@ -4,7 +4,14 @@ import sys
 
 import pytest
 
-from app.core.logging import JsonFormatter, RequestIdFilter, configure_logging, request_id_var
+from app.core.logging import (
+    TEXT_FORMAT,
+    JsonFormatter,
+    RequestIdFilter,
+    TextFormatter,
+    configure_logging,
+    request_id_var,
+)
 from tests.conftest import isolated_settings
 
 
@@ -40,6 +47,18 @@ def test_json_lines_include_exceptions() -> None:
         )
     payload = json.loads(JsonFormatter().format(record))
     assert "ValueError: broken" in payload["exception"]
+
+
+def test_text_lines_escape_line_breaks_in_messages() -> None:
+    record = make_record("GET %s 404")
+    record.args = ("/x\r\n2026-01-01 INFO app.request forged",)
+    RequestIdFilter().filter(record)
+
+    line = TextFormatter(TEXT_FORMAT).format(record)
+
+    assert "\n" not in line
+    assert "\r" not in line
+    assert line.endswith("GET /x\\r\\n2026-01-01 INFO app.request forged 404")
 
 
 def test_records_outside_a_request_get_a_placeholder_id() -> None:

@@ -95,7 +95,7 @@ def test_update_changes_the_given_fields(
     created = create(stub, metadata, {**PROTO_A, **refs})
 
     updated = stub.Update(
-        product_pb2.UpdateProductRequest(id=created.id, **PROTO_B),
+        product_pb2.UpdateProductRequest(id=created.id, **{**PROTO_B, **refs}),
         metadata=metadata,
     )
 
@@ -161,11 +161,28 @@ def test_create_without_a_required_field_is_invalid(
     assert "name" in error_details(error.value)["details"]["fields"]
 
 
-def test_update_missing_is_not_found(stub: Stub, metadata: Metadata) -> None:
+def test_update_missing_is_not_found(stub: Stub, metadata: Metadata, refs: dict[str, int]) -> None:
     with pytest.raises(grpc.RpcError) as error:
-        stub.Update(product_pb2.UpdateProductRequest(id=999_999), metadata=metadata)
+        stub.Update(
+            product_pb2.UpdateProductRequest(id=999_999, **{**PROTO_B, **refs}),
+            metadata=metadata,
+        )
 
     assert error.value.code() == grpc.StatusCode.NOT_FOUND
+
+
+def test_an_update_without_changes_is_invalid_argument(
+    stub: Stub,
+    metadata: Metadata,
+    refs: dict[str, int],
+) -> None:
+    created = create(stub, metadata, {**PROTO_A, **refs})
+
+    with pytest.raises(grpc.RpcError) as error:
+        stub.Update(product_pb2.UpdateProductRequest(id=created.id), metadata=metadata)
+
+    assert error.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "at least one field" in str(error_details(error.value)["details"])
 
 
 def test_delete(stub: Stub, metadata: Metadata, refs: dict[str, int]) -> None:

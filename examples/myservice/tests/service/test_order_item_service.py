@@ -95,7 +95,10 @@ def test_update_changes_fields_and_invalidates_the_cache(
     created = create(service)
     service.get_order_item(created.id)
 
-    updated = service.update_order_item(created.id, OrderItemUpdate.model_validate(SAMPLE_B))
+    updated = service.update_order_item(
+        created.id,
+        OrderItemUpdate.model_validate({**SAMPLE_B, **REFS}),
+    )
 
     assert {name: getattr(updated, name) for name in SAMPLE_B} == SAMPLE_B
     assert cache.get(order_item_cache_key(created.id)) is None
@@ -110,9 +113,14 @@ def test_update_can_clear_an_optional_field(service: OrderItemServiceImpl) -> No
     assert updated.note is None
 
 
+def test_an_update_must_change_something() -> None:
+    with pytest.raises(ValueError, match="at least one field"):
+        OrderItemUpdate()
+
+
 def test_update_missing_is_not_found(service: OrderItemServiceImpl) -> None:
     with pytest.raises(NotFoundError):
-        service.update_order_item(999, OrderItemUpdate())
+        service.update_order_item(999, OrderItemUpdate.model_validate({**SAMPLE_B, **REFS}))
 
 
 def test_delete_removes_and_invalidates(
@@ -155,7 +163,7 @@ def test_ids_no_row_can_have_are_not_found(service: OrderItemServiceImpl, row_id
     with pytest.raises(NotFoundError):
         service.get_order_item(row_id)
     with pytest.raises(NotFoundError):
-        service.update_order_item(row_id, OrderItemUpdate())
+        service.update_order_item(row_id, OrderItemUpdate.model_validate({**SAMPLE_B, **REFS}))
     with pytest.raises(NotFoundError):
         service.delete_order_item(row_id)
 
@@ -168,7 +176,7 @@ def test_update_of_a_row_deleted_meanwhile_is_not_found(
     repository.delete(created.id)
 
     with pytest.raises(NotFoundError):
-        service.update_order_item(created.id, OrderItemUpdate.model_validate(SAMPLE_B))
+        service.update_order_item(created.id, OrderItemUpdate.model_validate({**SAMPLE_B, **REFS}))
 
 
 class UnreachableCache(InMemoryCacheRepository):
@@ -186,7 +194,7 @@ def test_a_write_the_cache_cannot_invalidate_is_refused(
     frozen = OrderItemServiceImpl(repository, UnreachableCache(), cache_ttl_seconds=60)
 
     with pytest.raises(ServiceUnavailableError):
-        frozen.update_order_item(created.id, OrderItemUpdate.model_validate(SAMPLE_B))
+        frozen.update_order_item(created.id, OrderItemUpdate.model_validate({**SAMPLE_B, **REFS}))
     with pytest.raises(ServiceUnavailableError):
         frozen.delete_order_item(created.id)
     assert healthy.get_order_item(created.id) == created

@@ -92,7 +92,7 @@ def test_update_changes_fields_and_invalidates_the_cache(
     created = create(service)
     service.get_product(created.id)
 
-    updated = service.update_product(created.id, ProductUpdate.model_validate(SAMPLE_B))
+    updated = service.update_product(created.id, ProductUpdate.model_validate({**SAMPLE_B, **REFS}))
 
     assert {name: getattr(updated, name) for name in SAMPLE_B} == SAMPLE_B
     assert cache.get(product_cache_key(created.id)) is None
@@ -107,9 +107,14 @@ def test_update_can_clear_an_optional_field(service: ProductServiceImpl) -> None
     assert updated.description is None
 
 
+def test_an_update_must_change_something() -> None:
+    with pytest.raises(ValueError, match="at least one field"):
+        ProductUpdate()
+
+
 def test_update_missing_is_not_found(service: ProductServiceImpl) -> None:
     with pytest.raises(NotFoundError):
-        service.update_product(999, ProductUpdate())
+        service.update_product(999, ProductUpdate.model_validate({**SAMPLE_B, **REFS}))
 
 
 def test_delete_removes_and_invalidates(
@@ -152,7 +157,7 @@ def test_ids_no_row_can_have_are_not_found(service: ProductServiceImpl, row_id: 
     with pytest.raises(NotFoundError):
         service.get_product(row_id)
     with pytest.raises(NotFoundError):
-        service.update_product(row_id, ProductUpdate())
+        service.update_product(row_id, ProductUpdate.model_validate({**SAMPLE_B, **REFS}))
     with pytest.raises(NotFoundError):
         service.delete_product(row_id)
 
@@ -165,7 +170,7 @@ def test_update_of_a_row_deleted_meanwhile_is_not_found(
     repository.delete(created.id)
 
     with pytest.raises(NotFoundError):
-        service.update_product(created.id, ProductUpdate.model_validate(SAMPLE_B))
+        service.update_product(created.id, ProductUpdate.model_validate({**SAMPLE_B, **REFS}))
 
 
 class UnreachableCache(InMemoryCacheRepository):
@@ -183,7 +188,7 @@ def test_a_write_the_cache_cannot_invalidate_is_refused(
     frozen = ProductServiceImpl(repository, UnreachableCache(), cache_ttl_seconds=60)
 
     with pytest.raises(ServiceUnavailableError):
-        frozen.update_product(created.id, ProductUpdate.model_validate(SAMPLE_B))
+        frozen.update_product(created.id, ProductUpdate.model_validate({**SAMPLE_B, **REFS}))
     with pytest.raises(ServiceUnavailableError):
         frozen.delete_product(created.id)
     assert healthy.get_product(created.id) == created

@@ -2,14 +2,14 @@
 
 from marshmallow import Schema, fields, validate
 
-from app.controller.schemas.common import DECIMAL_METADATA, INT32_RANGE
+from app.controller.schemas.common import DECIMAL_METADATA, INT32_RANGE, DecimalString
 from app.core.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 
 class OrderItemCreateSchema(Schema):
     product_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
     quantity = fields.Integer(required=True, strict=True, validate=INT32_RANGE)
-    unit_price = fields.Decimal(required=True, as_string=True, metadata=DECIMAL_METADATA)
+    unit_price = DecimalString(required=True, as_string=True, metadata=DECIMAL_METADATA)
     buyer_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
     note = fields.String(allow_none=True)
 
@@ -17,7 +17,7 @@ class OrderItemCreateSchema(Schema):
 class OrderItemUpdateSchema(Schema):
     product_id = fields.Integer(strict=True, validate=validate.Range(min=1))
     quantity = fields.Integer(strict=True, validate=INT32_RANGE)
-    unit_price = fields.Decimal(as_string=True, metadata=DECIMAL_METADATA)
+    unit_price = DecimalString(as_string=True, metadata=DECIMAL_METADATA)
     buyer_id = fields.Integer(strict=True, validate=validate.Range(min=1))
     note = fields.String(allow_none=True)
 
@@ -26,7 +26,7 @@ class OrderItemSchema(Schema):
     id = fields.Integer(required=True)
     product_id = fields.Integer(required=True)
     quantity = fields.Integer(required=True)
-    unit_price = fields.Decimal(required=True, as_string=True, metadata=DECIMAL_METADATA)
+    unit_price = DecimalString(required=True, as_string=True, metadata=DECIMAL_METADATA)
     buyer_id = fields.Integer(required=True)
     note = fields.String(required=True, allow_none=True)
     created_at = fields.AwareDateTime(required=True)

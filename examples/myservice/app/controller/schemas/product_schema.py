@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from app.controller.schemas.common import DECIMAL_METADATA, INT32_RANGE
+from app.controller.schemas.common import DECIMAL_METADATA, INT32_RANGE, DecimalString
 from app.core.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from app.domain import enum_values
 from app.domain.product import ProductStatus
@@ -11,7 +11,7 @@ from app.domain.product import ProductStatus
 class ProductCreateSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(max=80))
     description = fields.String(allow_none=True)
-    price = fields.Decimal(required=True, as_string=True, metadata=DECIMAL_METADATA)
+    price = DecimalString(required=True, as_string=True, metadata=DECIMAL_METADATA)
     stock = fields.Integer(required=True, strict=True, validate=INT32_RANGE)
     status = fields.String(required=True, validate=validate.OneOf(enum_values(ProductStatus)))
 
@@ -19,7 +19,7 @@ class ProductCreateSchema(Schema):
 class ProductUpdateSchema(Schema):
     name = fields.String(validate=validate.Length(max=80))
     description = fields.String(allow_none=True)
-    price = fields.Decimal(as_string=True, metadata=DECIMAL_METADATA)
+    price = DecimalString(as_string=True, metadata=DECIMAL_METADATA)
     stock = fields.Integer(strict=True, validate=INT32_RANGE)
     status = fields.String(validate=validate.OneOf(enum_values(ProductStatus)))
 
@@ -28,7 +28,7 @@ class ProductSchema(Schema):
     id = fields.Integer(required=True)
     name = fields.String(required=True)
     description = fields.String(required=True, allow_none=True)
-    price = fields.Decimal(required=True, as_string=True, metadata=DECIMAL_METADATA)
+    price = DecimalString(required=True, as_string=True, metadata=DECIMAL_METADATA)
     stock = fields.Integer(required=True)
     status = fields.String(required=True, validate=validate.OneOf(enum_values(ProductStatus)))
     created_at = fields.AwareDateTime(required=True)

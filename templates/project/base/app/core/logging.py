@@ -42,6 +42,14 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(payload, default=str)
 
 
+class TextFormatter(logging.Formatter):
+    """Readable lines, one per record: CR and LF inside a message (a path with `%0A`, say) are
+    escaped, so no request can forge a log line. Tracebacks keep their lines."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 (logging's name)
+        return super().formatMessage(record).replace("\r", "\\r").replace("\n", "\\n")
+
+
 class _AppHandler(logging.StreamHandler[TextIO]):
     """The handler installed by `configure_logging`; replaced, never duplicated, on reconfigure."""
 
@@ -50,7 +58,7 @@ def build_handler(settings: Settings) -> logging.Handler:
     """The application's stdout handler: JSON or text as configured, stamped with request ids."""
     handler = _AppHandler(sys.stdout)
     handler.addFilter(RequestIdFilter())
-    handler.setFormatter(JsonFormatter() if settings.log_json else logging.Formatter(TEXT_FORMAT))
+    handler.setFormatter(JsonFormatter() if settings.log_json else TextFormatter(TEXT_FORMAT))
     return handler
 
 

@@ -2,9 +2,22 @@
 
 import datetime as dt
 import json
+from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime, EmailStr, Field, JsonValue
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    EmailStr,
+    Field,
+    JsonValue,
+    Strict,
+    WithJsonSchema,
+)
+
+DECIMAL_PATTERN = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$"
+"""The decimal text requests may carry: digits with an optional sign and point, no exponent."""
 
 
 def _naive_time(value: dt.time) -> dt.time:
@@ -37,6 +50,18 @@ def _storable_json(value: JsonValue) -> JsonValue:
     return value
 
 
+def _decimal_text(value: object) -> object:
+    # A JSON number was already rounded to binary floating point by the JSON parser, so the
+    # exact digits must travel as text; Decimal values built in code pass through.
+    if isinstance(value, Decimal):
+        return value
+    if not isinstance(value, str):
+        raise ValueError('send the number as a string of digits, e.g. "19.99"')
+    if value.strip() != value or not value:
+        raise ValueError('send the number as a string of digits, e.g. "19.99"')
+    return value
+
+
 def _within_utc_range(value: dt.datetime) -> dt.datetime:
     try:
         value.astimezone(dt.UTC)
@@ -51,6 +76,14 @@ JsonDocument = Annotated[JsonValue, AfterValidator(_storable_json)]
 """A JSON value a JSON column can hold: finite numbers, no NUL, bounded nesting."""
 UtcDatetime = Annotated[AwareDatetime, AfterValidator(_within_utc_range)]
 """An aware datetime that can be converted to UTC (not at the very edges of years 1 and 9999)."""
+DecimalText = Annotated[
+    Decimal,
+    BeforeValidator(_decimal_text),
+    WithJsonSchema({"type": "string", "format": "decimal", "pattern": DECIMAL_PATTERN}),
+]
+"""An exact decimal sent as text (`"19.99"`): a JSON number would arrive already rounded."""
+Boolean = Annotated[bool, Strict()]
+"""`true` or `false` only: no `"yes"`, `"off"`, `1` or `0`."""
 Int32 = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
 Int64 = Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]
 Float64 = Annotated[float, Field(allow_inf_nan=False)]
