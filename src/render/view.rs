@@ -694,7 +694,10 @@ fn imports(fields: &[FieldView], names: &Names, grpc: bool) -> Result<Imports> {
         add(&mut out.model, f, &row.python_imports)?;
         add(&mut out.model, f, &row.sqlalchemy_imports)?;
         add(&mut out.dto, f, &row.pydantic_imports)?;
-        add(&mut out.dto, f, &row.python_imports)?;
+        if !f.any_json {
+            // The response DTO annotates with `mapped`; a JSON value keeps its pydantic type.
+            add(&mut out.dto, f, &row.python_imports)?;
+        }
         add(&mut out.migration, f, &row.alembic_imports)?;
         out.schema.extend(f.stack_imports.iter().cloned());
         if f.to_proto.is_some() {

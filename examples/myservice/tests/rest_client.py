@@ -1,14 +1,16 @@
 """The REST test client of the flask stack, loaded by `tests/conftest.py` as a pytest plugin.
 
-Every stack provides this module with the same fixtures: `app`, `client` and the REST
+Every stack provides this module with the same fixtures: `app`, `client`, `api_schema` and the REST
 helpers the tests of every layer use (`register_user`, `login`, `auth_headers`).
 """
 
 from collections.abc import Callable
 
 import pytest
+import schemathesis
 from flask import Flask
 from flask.testing import FlaskClient
+from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from app.factory import create_app
 from app.wiring import Container
@@ -23,6 +25,12 @@ def app(container: Container) -> Flask:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture
+def api_schema(app: Flask) -> OpenApiSchema:
+    """The app's own OpenAPI document, for schemathesis to call the app in process."""
+    return schemathesis.openapi.from_wsgi("/openapi.json", app)
 
 
 @pytest.fixture

@@ -5,6 +5,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.http_headers import API_HEADERS, API_PREFIX, SECURITY_HEADERS
 
+_API_ANSWER_HEADERS = {**SECURITY_HEADERS, **API_HEADERS}
+
 
 class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp) -> None:
@@ -14,7 +16,7 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        extra = {**SECURITY_HEADERS, **API_HEADERS} if scope["path"].startswith(API_PREFIX) else SECURITY_HEADERS
+        extra = _API_ANSWER_HEADERS if scope["path"].startswith(API_PREFIX) else SECURITY_HEADERS
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
