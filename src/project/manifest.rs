@@ -530,6 +530,34 @@ cache = false
         );
     }
 
+    #[test]
+    fn the_builtin_user_is_recorded_apart_from_the_resources() {
+        let m = Manifest::parse(Path::new("/p"), TEXT.to_string()).unwrap();
+        assert_eq!(
+            m.builtin_user(),
+            None,
+            "an older manifest implies the record"
+        );
+        let proto = BTreeMap::from([("email".to_string(), 2), ("nickname".to_string(), 6)]);
+        let reserved = BTreeMap::from([("age".to_string(), 7)]);
+        let text = m.with_builtin_user(&["nickname:string:40".to_string()], &proto, &reserved);
+        let numbers = ProtoNumbers::sequential(&["name"]);
+        let m = Manifest::parse(Path::new("/p"), text).unwrap();
+        let text = m.with_resource("tag", "tags", &["name:string".to_string()], &numbers);
+        let m = Manifest::parse(Path::new("/p"), text).unwrap();
+        let user = m.builtin_user().unwrap();
+        assert_eq!(user.fields, vec!["nickname:string:40".to_string()]);
+        assert_eq!((user.proto, user.reserved), (proto, reserved));
+        let names: Vec<String> = m.resources().into_iter().map(|r| r.name).collect();
+        assert_eq!(names, vec!["tag".to_string()]);
+        assert!(m.text.contains("builtin = ["), "{}", m.text);
+        assert!(
+            m.text.contains("internal = [\"password_hash\"]"),
+            "{}",
+            m.text
+        );
+    }
+
     fn schema_error(text: &str) -> UserError {
         let err = Manifest::parse(Path::new("/p"), text.to_string()).unwrap_err();
         err.downcast_ref::<UserError>()
