@@ -174,7 +174,8 @@ fn refusals_name_the_problem_and_write_nothing() {
     let before = tree(&root);
     let cases: &[(&[&str], &str)] = &[
         (&["class", "name:string"], "Python keyword"),
-        (&["user", "name:string"], "built-in users module"),
+        (&["user", "email:int"], "clashes with the built-in field"),
+        (&["user", "name:string"], "need a value for it"),
         (&["health", "name:string"], "health endpoints"),
         (&["base", "name:string"], "declarative base"),
         (&["product", "name:strng"], "`strng` is not a known type"),

@@ -74,6 +74,39 @@ fn run_resource(args: AddResourceArgs) -> Result<()> {
                 .into());
         }
     };
+    if super::evolve::is_builtin_user(&manifest, &raw_name) {
+        // The built-in user is extended field by field, exactly as `arcana add field user`.
+        let fields = args.fields.clone();
+        let extend = crate::cli::AddFieldArgs {
+            resource: Some(raw_name),
+            fields: args.fields,
+            default: Vec::new(),
+            options: crate::cli::EvolveOptions {
+                path: args.path,
+                dry_run: args.dry_run,
+                json: args.json,
+                no_input: args.no_input,
+                force: args.force,
+                skip_existing: args.skip_existing,
+            },
+        };
+        return super::add_field::run(extend).map_err(|e| match e.downcast::<UserError>() {
+            Ok(user) if user.hint.as_deref().is_some_and(|h| h.contains("--default")) => {
+                let spec = fields
+                    .iter()
+                    .find(|f| user.message.contains(f.as_str()))
+                    .cloned()
+                    .unwrap_or_else(|| "NAME:TYPE".to_string());
+                UserError::new(user.message)
+                    .hint(format!(
+                        "Add it with `arcana add field user {spec} --default VALUE` (the migration sets it for existing rows), or as `{spec}:optional`"
+                    ))
+                    .into()
+            }
+            Ok(user) => user.into(),
+            Err(other) => other,
+        });
+    }
     let builtin_users = Features::from_manifest(&manifest).auth;
     let (names, note) = resource::resource_names(&raw_name, builtin_users)?;
     if let Some(note) = note {

@@ -18,6 +18,7 @@ use crate::render::view::ResourceView;
 use crate::spec::defaults;
 use crate::spec::features::Features;
 use crate::spec::fields::{self, Field};
+use crate::spec::user;
 use heck::ToSnakeCase;
 
 use super::evolve::{self, Recording, Session};
@@ -140,6 +141,14 @@ pub fn plan(
     let names = &recorded.names;
     let mut adding: Vec<Field> = Vec::new();
     for field in wanted {
+        let field = if recorded.builtin {
+            match user::check(field)? {
+                user::Given::Builtin => continue,
+                user::Given::New(field) => field,
+            }
+        } else {
+            field
+        };
         if let Some(old) = recorded.fields.iter().find(|f| f.name == field.name) {
             if *old == field {
                 continue;
@@ -178,10 +187,15 @@ pub fn plan(
         adding.push(field);
     }
     if adding.is_empty() {
-        return Ok(Outcome::Unchanged(format!(
-            "`{}` already has these fields; nothing to change",
-            names.snake
-        )));
+        let what = if recorded.builtin {
+            "`user` is built in and already has these fields; nothing to change".to_string()
+        } else {
+            format!(
+                "`{}` already has these fields; nothing to change",
+                names.snake
+            )
+        };
+        return Ok(Outcome::Unchanged(what));
     }
     let required: Vec<&Field> = adding.iter().filter(|f| !f.optional).collect();
     let defaults = defaults_for(&required, given_defaults, &names.snake)?;
@@ -255,14 +269,19 @@ pub fn plan(
         &mut recording,
     )?;
     let specs: Vec<String> = after_fields.iter().map(Field::to_string).collect();
-    let text = manifest.with_resource(&names.snake, &names.plural, &specs, &numbers);
+    let text = evolve::record(manifest, &recorded, &specs, &numbers);
     plan.changes
         .push(evolve::manifest_change(manifest, text, &recording));
     let shown: Vec<String> = adding.iter().map(|f| format!("`{f}`")).collect();
+    let summary = if recorded.builtin {
+        format!("`user` is built in; added {}", shown.join(", "))
+    } else {
+        format!("Added {} to `{}`", shown.join(", "), names.snake)
+    };
     Ok(Outcome::Planned {
         plan,
         report,
-        summary: format!("Added {} to `{}`", shown.join(", "), names.snake),
+        summary,
     })
 }
 

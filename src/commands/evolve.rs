@@ -28,6 +28,7 @@ use crate::spec::features::Features;
 use crate::spec::fields::Field;
 use crate::spec::proto::ProtoNumbers;
 use crate::spec::resource::{self, Names, Target};
+use crate::spec::user;
 use crate::{apply, ui};
 
 /// A resource as `arcana.toml` records it.
@@ -37,6 +38,8 @@ pub struct Recorded {
     pub entry: ResourceEntry,
     pub fields: Vec<Field>,
     pub numbers: ProtoNumbers,
+    /// The built-in user of auth: `fields` are the ones added to it.
+    pub builtin: bool,
 }
 
 /// The project manifest, loaded under the project lock (none for a dry run).
@@ -105,8 +108,39 @@ pub fn resource_arg(given: &Option<String>, session: &Session, usage: &str) -> R
         .into())
 }
 
-/// Finds `raw` among the resources of the manifest.
+/// Whether `raw` names the built-in user of a project with auth (in any case and number).
+pub fn is_builtin_user(manifest: &Manifest, raw: &str) -> bool {
+    Features::from_manifest(manifest).auth
+        && crate::spec::inflect::singularize(&heck::ToSnakeCase::to_snake_case(raw.trim()))
+            == user::NAME
+}
+
+/// The built-in user as recorded (or implied, for a project generated before the record).
+fn find_user(manifest: &Manifest) -> Result<Recorded> {
+    let entry = manifest.builtin_user().unwrap_or_else(user::implied_entry);
+    let fields = resource::entry_fields(&entry);
+    if fields.len() != entry.fields.len() {
+        return Err(UserError::new(
+            "`arcana.toml` records fields of `user` this arcana cannot read",
+        )
+        .hint("Use the arcana version that generated the project (see `arcana info`)")
+        .into());
+    }
+    let numbers = user::numbers(&entry, &fields);
+    Ok(Recorded {
+        names: Names::from_snake(user::NAME),
+        entry,
+        fields,
+        numbers,
+        builtin: true,
+    })
+}
+
+/// Finds `raw` among the resources of the manifest (the built-in user included).
 pub fn find(manifest: &Manifest, raw: &str) -> Result<Recorded> {
+    if is_builtin_user(manifest, raw) {
+        return find_user(manifest);
+    }
     let builtin_users = Features::from_manifest(manifest).auth;
     let (names, _) = resource::resource_names(raw, builtin_users)?;
     let resources = manifest.resources();
@@ -142,6 +176,7 @@ pub fn find(manifest: &Manifest, raw: &str) -> Result<Recorded> {
         entry,
         fields,
         numbers,
+        builtin: false,
     })
 }
 
@@ -162,16 +197,43 @@ pub fn with_targets(
         .collect()
 }
 
-/// Renders the resource's files (no migration) for `fields` and `numbers`.
+/// Renders the resource's files (no migration) for `fields` and `numbers`; for the built-in
+/// user, its files for the fields added to it.
 pub fn render_files(
     manifest: &Manifest,
     names: &Names,
     fields: &[Field],
     numbers: &ProtoNumbers,
 ) -> Result<(Context, Vec<(String, String)>)> {
+    if is_builtin_user(manifest, &names.snake) {
+        let files = crate::render::user::render_for(manifest, fields, numbers)?;
+        return Ok((Context::new(), files));
+    }
     let with = with_targets(manifest, names, fields)?;
     let rendered = add::render(manifest, names, &with, numbers, None)?;
     Ok((rendered.context, rendered.files))
+}
+
+/// The manifest's new text with the resource recorded with the fields `specs` and `numbers`.
+pub fn record(
+    manifest: &Manifest,
+    recorded: &Recorded,
+    specs: &[String],
+    numbers: &ProtoNumbers,
+) -> String {
+    if recorded.builtin {
+        return manifest.with_builtin_user(
+            specs,
+            &user::recorded_numbers(numbers),
+            &numbers.reserved,
+        );
+    }
+    manifest.with_resource(
+        &recorded.names.snake,
+        &recorded.names.plural,
+        specs,
+        numbers,
+    )
 }
 
 /// Files whose planned contents are recorded in `[files]`, and files to forget there.

@@ -15,9 +15,11 @@ use crate::cli::{NewArgs, Stack};
 use crate::error::UserError;
 use crate::plan::Plan;
 use crate::render::templates;
+use crate::render::user as render_user;
 use crate::spec::features::{Feature, Features};
 use crate::spec::names::{self, ProjectName};
 use crate::spec::stack::StackData;
+use crate::spec::user;
 use crate::steps::{self, Step};
 use crate::{apply, ui};
 
@@ -266,10 +268,31 @@ pub fn context(settings: &NewSettings, stack: &StackData, jwt_secret: &str) -> C
 /// Renders the shared layers and the stack's adapter into a plan; nothing is written.
 pub fn plan(settings: &NewSettings, jwt_secret: &str) -> Result<Plan> {
     let stack = StackData::load(settings.stack.as_str())?;
-    let ctx = context(settings, &stack, jwt_secret);
+    let mut ctx = context(settings, &stack, jwt_secret);
     let vars = [("__project_snake__", settings.name.snake.as_str())];
     let stack_root = format!("project/{}", stack.name);
-    let files = templates::render_layers(BASE_TEMPLATES, &stack_root, &ctx, &vars)?;
+    let mut files = templates::render_layers(BASE_TEMPLATES, &stack_root, &ctx, &vars)?;
+    if settings.features.auth {
+        // The built-in user's files, with no field added to it yet.
+        let numbers = user::numbers(&user::implied_entry(), &[]);
+        let view = render_user::view(
+            &settings.name.snake,
+            stack.name.as_str(),
+            settings.features,
+            &[],
+            &numbers,
+        )?;
+        ctx.insert("user", &view);
+        let rendered =
+            render_user::render(&ctx, &stack, settings.features, false, &settings.name.snake)?;
+        for file in rendered {
+            if files.iter().any(|f| f.path == file.path) {
+                anyhow::bail!("template `{}` exists in `project/` and `user/`", file.path);
+            }
+            files.push(file);
+        }
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+    }
     let files = settings
         .features
         .filter_with("project", &stack.parts, files, &vars)?;

@@ -17,6 +17,8 @@ use crate::render::view::ResourceView;
 use crate::spec::features::Features;
 use crate::spec::fields::Field;
 
+use crate::spec::user;
+
 use super::evolve::{self, Recording, Session};
 
 pub fn run(args: RemoveFieldArgs) -> Result<()> {
@@ -89,6 +91,20 @@ pub fn plan(manifest: &Manifest, raw: &str, names: &[String], on: OnConflict) ->
             }
             continue;
         }
+        if recorded.builtin
+            && user::facts()
+                .builtin
+                .iter()
+                .any(|spec| spec.split(':').next() == Some(name.as_str()))
+        {
+            return Err(UserError::new(format!(
+                "`{name}` is a built-in field of `user`, which the auth module needs"
+            ))
+            .hint(
+                "Only fields added with `arcana add field user` can be removed (see `arcana info`)",
+            )
+            .into());
+        }
         let column_id = format!("{name}_id");
         if recorded.numbers.reserved.contains_key(&name)
             || recorded.numbers.reserved.contains_key(&column_id)
@@ -101,12 +117,15 @@ pub fn plan(manifest: &Manifest, raw: &str, names: &[String], on: OnConflict) ->
             .iter()
             .map(|f| format!("`{}`", f.name))
             .collect();
+        let hint = if known.is_empty() {
+            "No field was added to it yet; only added fields can be removed (see `arcana info`)"
+                .to_string()
+        } else {
+            format!("Its fields are {} (see `arcana info`)", known.join(", "))
+        };
         return Err(
             UserError::new(format!("`{}` has no field `{name}`", resource.snake))
-                .hint(format!(
-                    "Its fields are {} (see `arcana info`)",
-                    known.join(", ")
-                ))
+                .hint(hint)
                 .into(),
         );
     }
@@ -124,7 +143,7 @@ pub fn plan(manifest: &Manifest, raw: &str, names: &[String], on: OnConflict) ->
         .filter(|f| !removing.contains(f))
         .cloned()
         .collect();
-    if after_fields.is_empty() {
+    if after_fields.is_empty() && !recorded.builtin {
         return Err(UserError::new(format!(
             "`{}` would have no fields left",
             resource.snake
@@ -193,13 +212,17 @@ pub fn plan(manifest: &Manifest, raw: &str, names: &[String], on: OnConflict) ->
         &mut recording,
     )?;
     let specs: Vec<String> = after_fields.iter().map(Field::to_string).collect();
-    let text = manifest.with_resource(&resource.snake, &resource.plural, &specs, &numbers);
+    let text = evolve::record(manifest, &recorded, &specs, &numbers);
     plan.changes
         .push(evolve::manifest_change(manifest, text, &recording));
     let shown: Vec<String> = removing.iter().map(|f| format!("`{}`", f.name)).collect();
     Ok(Outcome::Planned {
         plan,
         report,
-        summary: format!("Removed {} from `{}`", shown.join(", "), resource.snake),
+        summary: if recorded.builtin {
+            format!("`user` is built in; removed {}", shown.join(", "))
+        } else {
+            format!("Removed {} from `{}`", shown.join(", "), resource.snake)
+        },
     })
 }

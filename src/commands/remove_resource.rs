@@ -110,6 +110,13 @@ pub fn dependents(resources: &[ResourceEntry], name: &str) -> Vec<String> {
 
 /// Plans removing the resource `raw`; writes nothing.
 pub fn plan(manifest: &Manifest, raw: &str, on: OnConflict) -> Result<Outcome> {
+    if evolve::is_builtin_user(manifest, raw) {
+        return Err(UserError::new(
+            "`user` is built in: the auth module needs it, so it cannot be removed",
+        )
+        .hint("Remove the fields you added to it with `arcana remove field user NAME...`")
+        .into());
+    }
     let builtin_users = Features::from_manifest(manifest).auth;
     let (names, _) = resource::resource_names(raw, builtin_users)?;
     let resources = manifest.resources();

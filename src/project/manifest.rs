@@ -130,13 +130,26 @@ impl Manifest {
             .unwrap_or_default()
     }
 
-    /// Resources in the order they were added.
+    /// Resources in the order they were added (the built-in user is not one of them: see
+    /// [`Manifest::builtin_user`]).
     pub fn resources(&self) -> Vec<ResourceEntry> {
+        self.entries(false)
+    }
+
+    /// The built-in user as recorded (`[resources.user]` with `builtin`), or `None` when the
+    /// manifest has no record of it (then [`crate::spec::user::implied_entry`] applies).
+    pub fn builtin_user(&self) -> Option<ResourceEntry> {
+        self.entries(true).into_iter().next()
+    }
+
+    /// The `[resources]` entries that are (`builtin`) or are not the built-in user.
+    fn entries(&self, builtin: bool) -> Vec<ResourceEntry> {
         let Some(table) = self.doc.get("resources").and_then(Item::as_table_like) else {
             return Vec::new();
         };
         table
             .iter()
+            .filter(|(_, item)| item.get("builtin").is_some() == builtin)
             .map(|(name, item)| ResourceEntry {
                 name: name.to_string(),
                 plural: item
@@ -197,6 +210,56 @@ impl Manifest {
                 .map(|t| t.decor().clone());
             let mut entry = entry;
             if let Some(decor) = decor {
+                *entry.decor_mut() = decor;
+            }
+            resources.insert(name, Item::Table(entry));
+        }
+        doc.to_string()
+    }
+
+    /// Records the built-in user with the added `fields` and the proto numbers `proto` (built-in
+    /// and added) and `reserved` (removed); returns the manifest's new text.
+    pub fn with_builtin_user(
+        &self,
+        fields: &[String],
+        proto: &BTreeMap<String, u32>,
+        reserved: &BTreeMap<String, u32>,
+    ) -> String {
+        let facts = crate::spec::user::facts();
+        let mut doc = self.doc.clone();
+        if !doc.contains_key("resources") {
+            doc["resources"] = Item::Table(Table::new());
+        }
+        let strings = |items: &[String]| {
+            let mut array = Array::new();
+            for item in items {
+                array.push(item.as_str());
+            }
+            if array.len() > 2 {
+                for item in array.iter_mut() {
+                    item.decor_mut().set_prefix("\n    ");
+                }
+                array.set_trailing("\n");
+                array.set_trailing_comma(true);
+            }
+            array
+        };
+        let mut entry = Table::new();
+        entry["plural"] = value(facts.plural.as_str());
+        entry["builtin"] = value(strings(&facts.builtin));
+        entry["internal"] = value(strings(&facts.internal));
+        entry["fields"] = value(strings(fields));
+        entry["proto"] = value(inline_numbers(proto));
+        if !reserved.is_empty() {
+            entry["reserved"] = value(inline_numbers(reserved));
+        }
+        if let Some(resources) = doc["resources"].as_table_mut() {
+            let name = crate::spec::user::NAME;
+            if let Some(decor) = resources
+                .get(name)
+                .and_then(Item::as_table)
+                .map(|t| t.decor().clone())
+            {
                 *entry.decor_mut() = decor;
             }
             resources.insert(name, Item::Table(entry));
@@ -464,6 +527,34 @@ cache = false
                 proto: numbers.recorded(),
                 reserved: Default::default(),
             }]
+        );
+    }
+
+    #[test]
+    fn the_builtin_user_is_recorded_apart_from_the_resources() {
+        let m = Manifest::parse(Path::new("/p"), TEXT.to_string()).unwrap();
+        assert_eq!(
+            m.builtin_user(),
+            None,
+            "an older manifest implies the record"
+        );
+        let proto = BTreeMap::from([("email".to_string(), 2), ("nickname".to_string(), 6)]);
+        let reserved = BTreeMap::from([("age".to_string(), 7)]);
+        let text = m.with_builtin_user(&["nickname:string:40".to_string()], &proto, &reserved);
+        let numbers = ProtoNumbers::sequential(&["name"]);
+        let m = Manifest::parse(Path::new("/p"), text).unwrap();
+        let text = m.with_resource("tag", "tags", &["name:string".to_string()], &numbers);
+        let m = Manifest::parse(Path::new("/p"), text).unwrap();
+        let user = m.builtin_user().unwrap();
+        assert_eq!(user.fields, vec!["nickname:string:40".to_string()]);
+        assert_eq!((user.proto, user.reserved), (proto, reserved));
+        let names: Vec<String> = m.resources().into_iter().map(|r| r.name).collect();
+        assert_eq!(names, vec!["tag".to_string()]);
+        assert!(m.text.contains("builtin = ["), "{}", m.text);
+        assert!(
+            m.text.contains("internal = [\"password_hash\"]"),
+            "{}",
+            m.text
         );
     }
 

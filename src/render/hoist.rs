@@ -708,6 +708,32 @@ mod tests {
         }
     }
 
+    /// The built-in user grows by fields of several kinds (its files rendered again).
+    fn grow_user(root: &Path) -> crate::plan::Plan {
+        let manifest = Manifest::load(root).unwrap();
+        let specs: Vec<String> = [
+            "nickname:string:40:unique:optional",
+            "level:int",
+            "role:enum:member,admin:optional",
+            "joined:datetime:optional",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        match crate::commands::add_field::plan(
+            &manifest,
+            "user",
+            parse_fields(&specs).unwrap(),
+            &["1".to_string()],
+            OnConflict::Stop,
+        )
+        .unwrap()
+        {
+            crate::commands::add_field::Outcome::Planned { plan, .. } => plan,
+            crate::commands::add_field::Outcome::Unchanged(m) => panic!("{m}"),
+        }
+    }
+
     fn shrink(root: &Path) -> crate::plan::Plan {
         let manifest = Manifest::load(root).unwrap();
         let names: Vec<String> = ["rank", "code", "brand", "level"]
@@ -795,10 +821,14 @@ mod tests {
                 crate::apply::apply(&plan).unwrap();
                 let (_, seen) = recording(|| drop_category(root));
                 renders += compare(&format!("remove resource, {label}"), &seen, &mut compared);
+                if features.auth {
+                    let (_, seen) = recording(|| grow_user(root));
+                    renders += compare(&format!("add field user, {label}"), &seen, &mut compared);
+                }
             }
         }
         let mut missed = Vec::new();
-        for kind in ["project", "resource"] {
+        for kind in ["project", "resource", "user"] {
             for (path, body) in files_under(kind).unwrap() {
                 if path.ends_with(TERA_SUFFIX) && !compared.contains(body) {
                     missed.push(path);

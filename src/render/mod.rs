@@ -6,4 +6,5 @@ pub mod hoist;
 pub mod pyfmt;
 pub mod templates;
 pub mod types;
+pub mod user;
 pub mod view;

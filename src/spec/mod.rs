@@ -10,3 +10,4 @@ pub mod proto;
 pub mod reserved;
 pub mod resource;
 pub mod stack;
+pub mod user;

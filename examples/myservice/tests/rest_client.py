@@ -15,6 +15,7 @@ from schemathesis.specs.openapi.schemas import OpenApiSchema
 from app.factory import create_app
 from app.wiring import Container
 from tests.conftest import TEST_PASSWORD, JsonDict
+from tests.fakes.user_samples import REGISTER_EXTRA
 
 
 @pytest.fixture
@@ -40,7 +41,12 @@ def register_user(client: FlaskClient) -> Callable[..., JsonDict]:
     def register(email: str = "ada@example.com", full_name: str = "Ada Lovelace") -> JsonDict:
         response = client.post(
             "/api/v1/auth/register",
-            json={"email": email, "password": TEST_PASSWORD, "full_name": full_name},
+            json={
+                "email": email,
+                "password": TEST_PASSWORD,
+                "full_name": full_name,
+                **REGISTER_EXTRA,
+            },
         )
         assert response.status_code == 201, response.get_json()
         body: JsonDict = response.get_json()

@@ -1,9 +1,10 @@
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.dto.types import Email
+from app.dto.validation import not_null
 
 Password = Annotated[str, Field(min_length=8, max_length=128)]
 FullName = Annotated[str, Field(min_length=1, max_length=100)]
@@ -28,6 +29,24 @@ class RefreshRequest(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     refresh_token: Annotated[str, Field(min_length=1)]
+
+
+class UpdateMeRequest(BaseModel):
+    """A partial update of the caller's own account: only the fields present change."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    email: Email | None = None
+    full_name: FullName | None = None
+
+    @field_validator("email", "full_name")
+    @classmethod
+    def _required_fields_are_not_null(cls, value: object) -> object:
+        return not_null(value)
+
+    def changes(self) -> dict[str, Any]:
+        """The fields present in the request, with their new values."""
+        return {name: getattr(self, name) for name in self.model_fields_set}
 
 
 class TokenPair(BaseModel):

@@ -8,8 +8,17 @@ from __future__ import annotations
 
 import grpc
 
-from app.dto.auth_dto import LoginRequest, RefreshRequest, RegisterRequest, TokenPair, UserResponse
-from app.grpc.convert import to_dto, to_timestamp
+from app.core.errors import ValidationFailedError
+from app.dto.auth_dto import (
+    LoginRequest,
+    RefreshRequest,
+    RegisterRequest,
+    TokenPair,
+    UpdateMeRequest,
+    UserResponse,
+)
+from app.dto.validation import parse_dto
+from app.grpc.convert import message_to_dict, to_dto, to_timestamp
 from app.grpc.generated.myservice.v1 import auth_pb2, auth_pb2_grpc
 from app.grpc.interceptors import current_user_id
 from app.service.auth_service import AuthService
@@ -37,7 +46,7 @@ def token_pair_to_proto(tokens: TokenPair) -> auth_pb2.TokenPair:
 
 
 class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
-    """Register, Login and Refresh are public; Me serves the caller of the bearer token."""
+    """Register, Login and Refresh are public; Me and UpdateMe serve the caller of the token."""
 
     def __init__(self, auth_service: AuthService) -> None:
         self._auth_service = auth_service
@@ -59,3 +68,14 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
 
     def Me(self, request: auth_pb2.MeRequest, context: grpc.ServicerContext) -> auth_pb2.User:
         return user_to_proto(self._auth_service.get_user(current_user_id()))
+
+    def UpdateMe(
+        self, request: auth_pb2.UpdateMeRequest, context: grpc.ServicerContext
+    ) -> auth_pb2.User:
+        data = message_to_dict(request)
+        for name in data.pop("clear", []):
+            if name in data:
+                raise ValidationFailedError.from_fields({name: ["Both set and cleared."]})
+            data[name] = None
+        changes = parse_dto(UpdateMeRequest, data)
+        return user_to_proto(self._auth_service.update_me(current_user_id(), changes))

@@ -1,6 +1,13 @@
 from typing import Protocol
 
-from app.dto.auth_dto import LoginRequest, RefreshRequest, RegisterRequest, TokenPair, UserResponse
+from app.dto.auth_dto import (
+    LoginRequest,
+    RefreshRequest,
+    RegisterRequest,
+    TokenPair,
+    UpdateMeRequest,
+    UserResponse,
+)
 
 
 class AuthService(Protocol):
@@ -18,6 +25,12 @@ class AuthService(Protocol):
 
     def get_user(self, user_id: int) -> UserResponse:
         """Return the user (read-through cached); NotFoundError if there is none."""
+        ...
+
+    def update_me(self, user_id: int, data: UpdateMeRequest) -> UserResponse:
+        """Change the fields present in `data` on the user's own account; ValidationFailedError if
+        none is present, ConflictError if the new email is taken, NotFoundError if the user is
+        gone."""
         ...
 
     def authenticate(self, access_token: str) -> int:

@@ -25,6 +25,7 @@ from app.middleware.request_context import REQUEST_ID_HEADER
 from app.repository.database import create_db_engine, create_session_factory
 from app.wiring import Container, get_container, set_container
 from tests.conftest import process_env
+from tests.fakes.user_samples import REQUIRED_FIELDS
 
 
 def test_answers_carry_security_headers_and_api_answers_are_not_stored(
@@ -305,9 +306,10 @@ def test_openapi_document_is_generated_from_the_schemas(client: FlaskClient) -> 
     assert set(register["responses"]) >= {"201", "409", "422"}
     schema_ref = register["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     schema = spec["components"]["schemas"][schema_ref.rsplit("/", 1)[-1]]
-    assert set(schema["required"]) == {"email", "password", "full_name"}
+    assert set(schema["required"]) == {"email", "password", "full_name", *REQUIRED_FIELDS}
     assert schema["properties"]["password"]["minLength"] == 8
     assert paths["/api/v1/auth/me"]["get"]["security"] == [{"bearerAuth": []}]
+    assert paths["/api/v1/auth/me"]["patch"]["security"] == [{"bearerAuth": []}]
     assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
     error = spec["components"]["schemas"]["Error"]
     assert set(error["properties"]) == {"code", "message", "details"}

@@ -1,4 +1,6 @@
+from collections.abc import Mapping
 from itertools import count
+from typing import Any
 
 from app.core.errors import ConflictError
 from app.model.base import utc_now
@@ -26,4 +28,17 @@ class InMemoryUserRepository:
         user.id = next(self._ids)
         user.created_at = user.updated_at = utc_now()
         self.users[user.id] = user
+        return user
+
+    def update(self, user_id: int, changes: Mapping[str, Any]) -> User | None:
+        user = self.users.get(user_id)
+        if user is None:
+            return None
+        email = changes.get("email")
+        taken = self.get_by_email(email) if isinstance(email, str) else None
+        if taken is not None and taken.id != user_id:
+            raise ConflictError("Email is already registered", {"field": "email"})
+        for name, value in changes.items():
+            setattr(user, name, value)
+        user.updated_at = utc_now()
         return user

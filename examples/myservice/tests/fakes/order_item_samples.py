@@ -8,12 +8,11 @@ point at and returns their ids.
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
-from uuid import uuid4
 
 from app.dto.order_item_dto import OrderItemCreate
-from app.model.user import User
 from app.wiring import Container
 from tests.fakes.product_samples import create_product
+from tests.fakes.user_samples import create_user
 
 SAMPLE_A: Mapping[str, Any] = {
     "quantity": 42,
@@ -63,11 +62,3 @@ def create_order_item(container: Container, sample: Mapping[str, Any] = SAMPLE_A
     """Create an order item and the rows it references; its id."""
     data = OrderItemCreate.model_validate({**sample, **sample_refs(container)})
     return container.order_item_service.create_order_item(data).id
-
-
-def create_user(container: Container) -> int:
-    """Insert a user with a unique email; its id."""
-    user = User(email=f"{uuid4().hex}@example.com", password_hash="-", full_name="Sample User")
-    with container.session_factory.begin() as session:
-        session.add(user)
-    return user.id

@@ -7,9 +7,16 @@ from typing import Any
 import grpc
 import pytest
 
+from app.grpc.convert import message_to_dict
 from app.grpc.errors import error_details
 from app.grpc.generated.myservice.v1 import auth_pb2, auth_pb2_grpc
 from tests.conftest import TEST_PASSWORD
+from tests.fakes.user_samples import (
+    ADDED_B_PROTO,
+    OPTIONAL_FIELDS,
+    REGISTER_EXTRA_PROTO,
+    REQUIRED_FIELDS,
+)
 from tests.grpc.conftest import bearer
 
 JsonDict = dict[str, Any]
@@ -23,7 +30,9 @@ def grpc_register(
     stub: auth_pb2_grpc.AuthServiceStub, email: str = "grace@example.com"
 ) -> auth_pb2.User:
     return stub.Register(
-        auth_pb2.RegisterRequest(email=email, password=TEST_PASSWORD, full_name="Grace Hopper")
+        auth_pb2.RegisterRequest(
+            email=email, password=TEST_PASSWORD, full_name="Grace Hopper", **REGISTER_EXTRA_PROTO
+        )
     )
 
 
@@ -116,7 +125,7 @@ def test_invalid_register_request_lists_every_field(
     assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     body = error_details(caught.value)
     assert body["code"] == "VALIDATION_FAILED"
-    assert set(body["details"]["fields"]) == {"email", "password", "full_name"}
+    assert set(body["details"]["fields"]) == {"email", "password", "full_name", *REQUIRED_FIELDS}
     assert all(body["details"]["fields"][field] for field in ("email", "password", "full_name"))
 
 
@@ -146,5 +155,78 @@ def test_refresh_with_garbage_token_is_unauthenticated(
 ) -> None:
     with pytest.raises(grpc.RpcError) as caught:
         auth_stub.Refresh(auth_pb2.RefreshRequest(refresh_token="garbage"))
+
+    assert caught.value.code() == grpc.StatusCode.UNAUTHENTICATED
+
+
+def test_update_me_changes_the_callers_own_fields(auth_stub: auth_pb2_grpc.AuthServiceStub) -> None:
+    grpc_register(auth_stub)
+    grpc_register(auth_stub, "ada@example.com")
+    tokens = grpc_login(auth_stub)
+    request = auth_pb2.UpdateMeRequest(full_name="Grace B. Hopper", **ADDED_B_PROTO)
+
+    updated = auth_stub.UpdateMe(request, metadata=bearer(tokens.access_token))
+
+    assert updated.full_name == "Grace B. Hopper"
+    assert updated.email == "grace@example.com"
+    given = message_to_dict(request)
+    assert {name: message_to_dict(updated)[name] for name in ADDED_B_PROTO} == {
+        name: given[name] for name in ADDED_B_PROTO
+    }
+    assert auth_stub.Me(auth_pb2.MeRequest(), metadata=bearer(tokens.access_token)) == updated
+    other = grpc_login(auth_stub, "ada@example.com")
+    me = auth_stub.Me(auth_pb2.MeRequest(), metadata=bearer(other.access_token))
+    assert me.full_name == "Grace Hopper"
+
+
+@pytest.mark.parametrize(
+    ("request_fields", "status"),
+    [
+        ({}, grpc.StatusCode.INVALID_ARGUMENT),
+        ({"full_name": ""}, grpc.StatusCode.INVALID_ARGUMENT),
+        ({"full_name": "Grace", "clear": ["full_name"]}, grpc.StatusCode.INVALID_ARGUMENT),
+        ({"clear": ["email"]}, grpc.StatusCode.INVALID_ARGUMENT),
+        ({"clear": ["password_hash"]}, grpc.StatusCode.INVALID_ARGUMENT),
+        ({"email": "ADA@example.com"}, grpc.StatusCode.ALREADY_EXISTS),
+    ],
+    ids=["empty", "blank-name", "set-and-cleared", "clear-email", "clear-unknown", "taken-email"],
+)
+def test_update_me_refusals(
+    auth_stub: auth_pb2_grpc.AuthServiceStub,
+    request_fields: dict[str, Any],
+    status: grpc.StatusCode,
+) -> None:
+    grpc_register(auth_stub)
+    grpc_register(auth_stub, "ada@example.com")
+    tokens = grpc_login(auth_stub)
+
+    with pytest.raises(grpc.RpcError) as caught:
+        auth_stub.UpdateMe(
+            auth_pb2.UpdateMeRequest(**request_fields), metadata=bearer(tokens.access_token)
+        )
+
+    assert caught.value.code() == status
+
+
+@pytest.mark.parametrize("name", OPTIONAL_FIELDS)
+def test_update_me_clears_an_optional_field(
+    auth_stub: auth_pb2_grpc.AuthServiceStub, name: str
+) -> None:
+    grpc_register(auth_stub)
+    tokens = grpc_login(auth_stub)
+    metadata = bearer(tokens.access_token)
+    set_it = auth_pb2.UpdateMeRequest(**{name: ADDED_B_PROTO[name]})
+    assert name in message_to_dict(auth_stub.UpdateMe(set_it, metadata=metadata))
+
+    cleared = auth_stub.UpdateMe(auth_pb2.UpdateMeRequest(clear=[name]), metadata=metadata)
+
+    assert name not in message_to_dict(cleared)
+
+
+def test_update_me_without_token_is_unauthenticated(
+    auth_stub: auth_pb2_grpc.AuthServiceStub,
+) -> None:
+    with pytest.raises(grpc.RpcError) as caught:
+        auth_stub.UpdateMe(auth_pb2.UpdateMeRequest(full_name="Nobody"))
 
     assert caught.value.code() == grpc.StatusCode.UNAUTHENTICATED

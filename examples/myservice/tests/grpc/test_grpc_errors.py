@@ -31,6 +31,7 @@ from app.grpc.errors import (
 )
 from app.grpc.generated.myservice.v1 import auth_pb2
 from app.grpc.interceptors import current_user_id
+from tests.fakes.user_samples import REGISTER_EXTRA, REGISTER_EXTRA_PROTO, REQUIRED_FIELDS
 
 
 class AbortedError(Exception):
@@ -97,7 +98,7 @@ def test_to_app_error_keeps_app_errors_and_converts_pydantic_errors() -> None:
         RegisterRequest.model_validate({"email": "ada@example.com", "password": "x"})
     converted = to_app_error(caught.value)
     assert isinstance(converted, ValidationFailedError)
-    assert set(converted.details["fields"]) == {"password", "full_name"}
+    assert set(converted.details["fields"]) == {"password", "full_name", *REQUIRED_FIELDS}
 
     assert to_app_error(RuntimeError("boom")) is None
 
@@ -120,15 +121,15 @@ def test_message_to_dict_includes_unset_scalars() -> None:
 
 def test_to_dto_validates_and_reports_fields() -> None:
     request = auth_pb2.RegisterRequest(
-        email="Ada@Example.com", password="long-enough", full_name="Ada"
+        email="Ada@Example.com", password="long-enough", full_name="Ada", **REGISTER_EXTRA_PROTO
     )
     assert to_dto(RegisterRequest, request) == RegisterRequest(
-        email="ada@example.com", password="long-enough", full_name="Ada"
+        email="ada@example.com", password="long-enough", full_name="Ada", **REGISTER_EXTRA
     )
 
     with pytest.raises(ValidationFailedError) as caught:
         to_dto(RegisterRequest, auth_pb2.RegisterRequest(email="ada@example.com"))
-    assert set(caught.value.details["fields"]) == {"password", "full_name"}
+    assert set(caught.value.details["fields"]) == {"password", "full_name", *REQUIRED_FIELDS}
 
 
 @pytest.mark.parametrize(

@@ -8,15 +8,12 @@ from app.core.errors import ConflictError
 from app.model.user import User
 from app.repository.user_repository_impl import UserRepositoryImpl
 from app.wiring import Container
+from tests.fakes.user_samples import ADDED_FIELDS, USER_A, USER_EXTRA, new_user
 
 
 @pytest.fixture
 def repository(container: Container) -> UserRepositoryImpl:
     return UserRepositoryImpl(container.session_factory)
-
-
-def new_user(email: str = "grace@example.com") -> User:
-    return User(email=email, password_hash="hash", full_name="Grace Hopper")
 
 
 def test_add_assigns_id_defaults_and_aware_timestamps(repository: UserRepositoryImpl) -> None:
@@ -80,10 +77,48 @@ def test_server_defaults_fill_rows_written_without_the_orm(container: Container)
     with container.session_factory.begin() as session:
         session.execute(
             insert(User).values(
-                email="raw@example.com", password_hash="hash", full_name="Raw Insert"
+                email="raw@example.com",
+                password_hash="hash",
+                full_name="Raw Insert",
+                **USER_EXTRA,
             )
         )
     user = UserRepositoryImpl(container.session_factory).get_by_email("raw@example.com")
     assert user is not None
     assert user.is_active is True
     assert user.created_at.tzinfo is not None
+
+
+def test_update_changes_the_given_columns(repository: UserRepositoryImpl) -> None:
+    user = repository.add(new_user())
+    updated = repository.update(user.id, {"full_name": "Grace B. Hopper"})
+    assert updated is not None
+    assert updated.full_name == "Grace B. Hopper"
+    assert updated.email == "grace@example.com"
+    assert repository.update(999_999, {"full_name": "Nobody"}) is None
+
+
+def test_update_to_a_taken_email_is_a_conflict(repository: UserRepositoryImpl) -> None:
+    user = repository.add(new_user())
+    repository.add(new_user("ada@example.com"))
+    with pytest.raises(ConflictError) as caught:
+        repository.update(user.id, {"email": "ada@example.com"})
+    assert caught.value.details == {"field": "email"}
+
+
+def test_other_integrity_errors_on_update_are_not_conflicts(
+    repository: UserRepositoryImpl,
+) -> None:
+    user = repository.add(new_user())
+    with pytest.raises(IntegrityError):
+        repository.update(user.id, {"full_name": None})
+
+
+@pytest.mark.parametrize("name", ADDED_FIELDS)
+def test_an_added_field_is_stored_and_read_back(repository: UserRepositoryImpl, name: str) -> None:
+    user = new_user()
+    setattr(user, name, USER_A[name])
+    created = repository.add(user)
+    stored = repository.get_by_id(created.id)
+    assert stored is not None
+    assert getattr(stored, name) == USER_A[name]

@@ -26,6 +26,7 @@ from app.tasks.task_queue_impl import CeleryTaskQueue
 from app.wiring import Container, build_container, set_container
 from tests.conftest import TEST_PASSWORD, TEST_REDIS_URL, isolated_settings, process_env
 from tests.fakes.fake_mailer import MailerUnavailableError, RecordingMailer
+from tests.fakes.user_samples import REGISTER_EXTRA
 
 WORKER_TIMEOUT_SECONDS = 60
 # Nothing listens on port 1: connections are refused at once.
@@ -121,7 +122,9 @@ def test_an_unreachable_broker_does_not_fail_or_hold_up_the_caller(
 def test_registration_sends_the_welcome_email(
     container: Container, mailer: RecordingMailer
 ) -> None:
-    request = RegisterRequest(email="eager@example.com", password=TEST_PASSWORD, full_name="Ea Ger")
+    request = RegisterRequest(
+        email="eager@example.com", password=TEST_PASSWORD, full_name="Ea Ger", **REGISTER_EXTRA
+    )
     container.auth_service.register(request)
     assert len(mailer.sent) == 1
     to, subject, body = mailer.sent[0]
@@ -145,7 +148,12 @@ def test_registration_succeeds_promptly_while_redis_is_down(container: Container
     try:
         started = time.monotonic()
         user = outage.auth_service.register(
-            RegisterRequest(email="outage@example.com", password=TEST_PASSWORD, full_name="Out")
+            RegisterRequest(
+                email="outage@example.com",
+                password=TEST_PASSWORD,
+                full_name="Out",
+                **REGISTER_EXTRA,
+            )
         )
         assert user.email == "outage@example.com"
         assert time.monotonic() - started < 5

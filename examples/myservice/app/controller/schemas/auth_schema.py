@@ -20,6 +20,11 @@ class RefreshSchema(Schema):
     refresh_token = fields.String(required=True, validate=validate.Length(min=1))
 
 
+class UpdateMeSchema(Schema):
+    email = fields.Email(validate=validate.Length(max=255))
+    full_name = fields.String(validate=validate.Length(min=1, max=100))
+
+
 class TokenPairSchema(Schema):
     access_token = fields.String(required=True)
     refresh_token = fields.String(required=True)

@@ -1,4 +1,5 @@
-from typing import Protocol
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 from app.model.user import User
 
@@ -10,4 +11,9 @@ class UserRepository(Protocol):
 
     def add(self, user: User) -> User:
         """Persist a new user; raise ConflictError when the email is taken."""
+        ...
+
+    def update(self, user_id: int, changes: Mapping[str, Any]) -> User | None:
+        """Change the given columns; None when the user is gone, ConflictError when a new email is
+        taken."""
         ...

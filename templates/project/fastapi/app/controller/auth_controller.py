@@ -3,7 +3,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, status
 
 from app.controller.errors import UNAUTHORIZED, VALIDATION, responses
-from app.dto.auth_dto import LoginRequest, RefreshRequest, RegisterRequest, TokenPair, UserResponse
+from app.dto.auth_dto import (
+    LoginRequest,
+    RefreshRequest,
+    RegisterRequest,
+    TokenPair,
+    UpdateMeRequest,
+    UserResponse,
+)
 from app.middleware.auth import CurrentUserId
 from app.middleware.container import ContainerDep
 from app.service.auth_service import AuthService
@@ -53,3 +60,13 @@ def refresh(payload: RefreshRequest, service: Service) -> TokenPair:
 def me(user_id: CurrentUserId, service: Service) -> UserResponse:
     """The authenticated user."""
     return service.get_user(user_id)
+
+
+@router.patch(
+    "/me",
+    response_model=UserResponse,
+    responses=responses(UNAUTHORIZED, (409, "Email already registered"), VALIDATION),
+)
+def update_me(payload: UpdateMeRequest, user_id: CurrentUserId, service: Service) -> UserResponse:
+    """Change the authenticated user's own fields; only those present change."""
+    return service.update_me(user_id, payload)

@@ -8,10 +8,18 @@ from app.controller.schemas.auth_schema import (
     RefreshSchema,
     RegisterSchema,
     TokenPairSchema,
+    UpdateMeSchema,
     UserSchema,
 )
 from app.controller.schemas.error_schema import ErrorSchema
-from app.dto.auth_dto import LoginRequest, RefreshRequest, RegisterRequest, TokenPair, UserResponse
+from app.dto.auth_dto import (
+    LoginRequest,
+    RefreshRequest,
+    RegisterRequest,
+    TokenPair,
+    UpdateMeRequest,
+    UserResponse,
+)
 from app.dto.validation import parse_dto
 from app.middleware.auth import BEARER_AUTH, current_user_id, jwt_required
 from app.middleware.container import current_container
@@ -59,3 +67,15 @@ def refresh(payload: dict[str, Any]) -> TokenPair:
 def me() -> UserResponse:
     """The authenticated user."""
     return _auth_service().get_user(current_user_id())
+
+
+@blp.route("/me", methods=["PATCH"])
+@jwt_required
+@blp.doc(security=BEARER_AUTH)
+@blp.arguments(UpdateMeSchema)
+@blp.response(HTTPStatus.OK, UserSchema)
+@blp.alt_response(HTTPStatus.UNAUTHORIZED, schema=ErrorSchema, description="Missing/invalid token")
+@blp.alt_response(HTTPStatus.CONFLICT, schema=ErrorSchema, description="Email already registered")
+def update_me(payload: dict[str, Any]) -> UserResponse:
+    """Change the authenticated user's own fields; only those present change."""
+    return _auth_service().update_me(current_user_id(), parse_dto(UpdateMeRequest, payload))
