@@ -1,11 +1,11 @@
-from app.core.errors import NotFoundError, UnauthorizedError
+from app.core.errors import NotFoundError, ServiceUnavailableError, UnauthorizedError
 from app.core.security import PasswordHasher, TokenService, TokenType
 from app.dto.auth_dto import LoginRequest, RefreshRequest, RegisterRequest, TokenPair, UserResponse
 from app.model.user import User
 from app.repository.cache_repository import CacheRepository
 from app.repository.refresh_token_repository import RefreshTokenRepository
 from app.repository.user_repository import UserRepository
-from app.service.model_cache import ModelCache, cache_key
+from app.service.model_cache import CACHE_UNAVAILABLE, ModelCache, cache_key
 from app.service.task_queue import TaskQueue
 
 BAD_CREDENTIALS = "Invalid email or password"
@@ -15,6 +15,20 @@ WELCOME_BODY = "Hello {full_name},\n\nyour Myservice account is ready.\n"
 
 def user_cache_key(user_id: int) -> str:
     return cache_key("user", UserResponse, user_id)
+
+
+AUTH_STATE_TTL_SECONDS = 60
+"""How long a user's cached "active" state lets requests skip the database. Changes made through
+the application end it at once (`user_changed`); a change made outside it (SQL by hand) is seen
+within this time."""
+ACTIVE = "active"
+CHANGED = "changed"
+
+
+def auth_state_key(user_id: int) -> str:
+    """`active` while the user may authenticate without a database read; `changed` for a while
+    after the user row changed, so that no request stores `active` from an older read."""
+    return f"user-auth:{user_id}"
 
 
 class AuthServiceImpl:
@@ -30,6 +44,7 @@ class AuthServiceImpl:
     ) -> None:
         self._users = users
         self._refresh_tokens = refresh_tokens
+        self._cache = cache
         self._cached = ModelCache(cache, "user", UserResponse, cache_ttl_seconds)
         self._tokens = tokens
         self._hasher = hasher
@@ -81,13 +96,39 @@ class AuthServiceImpl:
 
     def authenticate(self, access_token: str) -> int:
         user_id = self._tokens.decode(access_token, TokenType.ACCESS)
+        # One cache read per request while the user is known active; the database otherwise.
+        # Every change of a user row through the application replaces the entry before its
+        # transaction commits (`user_changed`), so a deleted or deactivated user is refused on
+        # the next request. Without Redis nothing is cached and every request reads the row.
+        key = auth_state_key(user_id)
+        state = self._cache.get(key)
+        if state == ACTIVE:
+            return user_id
         self._require_active_user(user_id)
+        if state is None:
+            self._cache.add(key, ACTIVE, AUTH_STATE_TTL_SECONDS)
         return user_id
 
+    def user_changed(self, user_id: int, *, committed: bool) -> None:
+        """A transaction changes (`committed=False`, before its commit) or changed (after it)
+        the row of `user_id`: forget what the cache knows of the user.
+
+        Before the commit an unreachable cache fails the write (503), so that a Redis that
+        comes back never lets a deleted user in. The `changed` marker keeps requests that read
+        the old row meanwhile from caching `active` (they store it only where nothing is).
+        """
+        key = auth_state_key(user_id)
+        if committed:
+            self._cache.set(key, CHANGED, AUTH_STATE_TTL_SECONDS)
+            self._cached.invalidate_after_write(user_id)
+            return
+        if not self._cache.delete(key):
+            raise ServiceUnavailableError(CACHE_UNAVAILABLE)
+        self._cache.set(key, CHANGED, AUTH_STATE_TTL_SECONDS)
+        self._cached.invalidate_before_write(user_id)
+
     def _require_active_user(self, user_id: int) -> None:
-        # Read from the database, never from the cache: a user deleted or deactivated (by any
-        # process, or directly in the database) is refused on the very next request. This
-        # primary-key read replaces the cache read it used to be, so it costs no extra trip.
+        # The database decides: a user deleted or deactivated is refused at once.
         user = self._users.get_by_id(user_id)
         if user is None:
             raise UnauthorizedError("User no longer exists")

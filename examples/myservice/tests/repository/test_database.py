@@ -1,8 +1,40 @@
 from pathlib import Path
+from typing import Any, cast
 
+import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.pool import QueuePool
 
+from app.repository import database
 from app.repository.database import create_db_engine, create_session_factory, ping
+
+
+class _Record:
+    def __init__(self) -> None:
+        self.info: dict[str, Any] = {}
+
+
+class _Connection:
+    """A DB-API connection that counts the statements it runs, or fails them."""
+
+    def __init__(self, *, broken: bool = False) -> None:
+        self.statements = 0
+        self.broken = broken
+
+    def cursor(self) -> "_Connection":
+        return self
+
+    def execute(self, _statement: str) -> None:
+        if self.broken:
+            raise OSError("server closed the connection")
+        self.statements += 1
+
+    def close(self) -> None:
+        return None
+
+    def rollback(self) -> None:
+        return None
 
 
 def test_ping_reports_a_reachable_database(tmp_path: Path) -> None:
@@ -17,12 +49,43 @@ def test_ping_reports_an_unreachable_database(tmp_path: Path) -> None:
     engine.dispose()
 
 
-def test_server_databases_get_a_pre_pinging_pool() -> None:
+def test_server_databases_ping_no_busy_connection() -> None:
     # Nothing listens on port 1, so the ping fails fast.
-    engine = create_db_engine("postgresql+psycopg://postgres@127.0.0.1:1/absent")
-    assert engine.pool._pre_ping
+    engine = create_db_engine("postgresql+psycopg://postgres@127.0.0.1:1/absent", pool_size=3)
+    assert not engine.pool._pre_ping
+    assert engine.pool._recycle == database.POOL_RECYCLE_SECONDS
+    assert cast(QueuePool, engine.pool).size() == 3
     assert not ping(engine)
     engine.dispose()
+
+
+def test_only_a_connection_idle_for_long_is_pinged(monkeypatch: pytest.MonkeyPatch) -> None:
+    now = [1000.0]
+    monkeypatch.setattr(database, "_now", lambda: now[0])
+    record, connection = _Record(), _Connection()
+
+    database._ping_after_idle(connection, record, None)  # type: ignore[arg-type]
+    database._remember_idle_since(connection, record)  # type: ignore[arg-type]
+    now[0] += database.IDLE_PING_SECONDS / 2
+    database._ping_after_idle(connection, record, None)  # type: ignore[arg-type]
+    assert connection.statements == 0
+    database._remember_idle_since(connection, record)  # type: ignore[arg-type]
+    now[0] += database.IDLE_PING_SECONDS + 1
+    database._ping_after_idle(connection, record, None)  # type: ignore[arg-type]
+    assert connection.statements == 1
+
+
+def test_an_idle_connection_that_fails_its_ping_is_replaced(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    now = [1000.0]
+    monkeypatch.setattr(database, "_now", lambda: now[0])
+    record, connection = _Record(), _Connection(broken=True)
+    database._remember_idle_since(connection, record)  # type: ignore[arg-type]
+    now[0] += database.IDLE_PING_SECONDS + 1
+
+    with pytest.raises(DisconnectionError):
+        database._ping_after_idle(connection, record, None)  # type: ignore[arg-type]
 
 
 def test_sqlite_enforces_foreign_keys(tmp_path: Path) -> None:
