@@ -4,11 +4,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from app.core.errors import ConflictError, NotFoundError, UnauthorizedError
+from app.core.errors import ConflictError, NotFoundError, ServiceUnavailableError, UnauthorizedError
 from app.core.security import TokenService, TokenType
 from app.dto.auth_dto import LoginRequest, RefreshRequest, RegisterRequest
 from app.repository.cache_repository_impl import InMemoryCacheRepository
-from app.service.auth_service_impl import AuthServiceImpl, user_cache_key
+from app.service.auth_service_impl import AuthServiceImpl, auth_state_key, user_cache_key
 from tests.conftest import FAST_PASSWORD_HASHER
 from tests.fakes.fake_refresh_token_repository import InMemoryRefreshTokenRepository
 from tests.fakes.fake_task_queue import RecordingTaskQueue
@@ -120,6 +120,41 @@ def test_inactive_users_cannot_log_in_refresh_or_authenticate(harness: Harness) 
         harness.service.refresh(RefreshRequest(refresh_token=pair.refresh_token))
     with pytest.raises(UnauthorizedError, match="inactive"):
         harness.service.authenticate(pair.access_token)
+
+
+def test_a_known_active_user_is_authenticated_from_the_cache_alone(harness: Harness) -> None:
+    user_id = register(harness)
+    pair = harness.service.login(LoginRequest(email="alan@example.com", password=PASSWORD))
+    assert harness.service.authenticate(pair.access_token) == user_id
+    assert harness.cache.get(auth_state_key(user_id)) == "active"
+    del harness.users.users[user_id]  # unseen by the service: only the cache is read now
+    assert harness.service.authenticate(pair.access_token) == user_id
+
+
+@pytest.mark.parametrize("committed", [False, True])
+def test_a_changed_user_is_read_from_the_database_again(harness: Harness, committed: bool) -> None:
+    user_id = register(harness)
+    pair = harness.service.login(LoginRequest(email="alan@example.com", password=PASSWORD))
+    harness.service.authenticate(pair.access_token)
+    harness.users.users[user_id].is_active = False
+
+    harness.service.user_changed(user_id, committed=committed)
+
+    assert harness.cache.get(auth_state_key(user_id)) == "changed"
+    with pytest.raises(UnauthorizedError, match="inactive"):
+        harness.service.authenticate(pair.access_token)
+    harness.users.users[user_id].is_active = True
+    assert harness.service.authenticate(pair.access_token) == user_id
+    assert harness.cache.get(auth_state_key(user_id)) == "changed"  # not `active` meanwhile
+
+
+def test_a_user_change_the_cache_cannot_confirm_is_refused(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user_id = register(harness)
+    monkeypatch.setattr(harness.cache, "delete", lambda *keys: False)
+    with pytest.raises(ServiceUnavailableError):
+        harness.service.user_changed(user_id, committed=False)
 
 
 def test_refresh_exchanges_a_refresh_token_only(harness: Harness) -> None:

@@ -2,12 +2,24 @@ from pathlib import Path
 from typing import Any, cast
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import String, text
 from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.pool import QueuePool
 
+from app.model.base import TimestampMixin
 from app.repository import database
-from app.repository.database import create_db_engine, create_session_factory, ping
+from app.repository.database import create_db_engine, create_session_factory, ping, watch_rows
+
+
+class _Base(DeclarativeBase):
+    pass
+
+
+class Gadget(TimestampMixin, _Base):
+    __tablename__ = "gadgets"
+
+    label: Mapped[str] = mapped_column(String(20))
 
 
 class _Record:
@@ -103,4 +115,49 @@ def test_in_memory_sqlite_is_shared_by_every_session() -> None:
         session.execute(text("INSERT INTO t VALUES (1)"))
     with sessions() as session:
         assert session.execute(text("SELECT x FROM t")).scalar_one() == 1
+    engine.dispose()
+
+
+def test_watched_rows_are_reported_before_and_after_their_commit() -> None:
+    engine = create_db_engine("sqlite://")
+    _Base.metadata.create_all(engine)
+    sessions = create_session_factory(engine)
+    seen: list[tuple[int, bool]] = []
+    watch_rows(sessions, Gadget, lambda row_id, *, committed: seen.append((row_id, committed)))
+    with sessions.begin() as session:
+        first, second = Gadget(label="a"), Gadget(label="b")
+        session.add_all([first, second])
+    assert seen == []  # new rows: nothing cached can be about them
+
+    with sessions.begin() as session:
+        changed = session.get(Gadget, first.id)
+        assert changed is not None
+        changed.label = "c"
+        session.flush()
+        changed.label = "d"  # flushed twice, reported once before the commit
+    assert seen == [(first.id, False), (first.id, True)]
+
+    seen.clear()
+    with sessions() as session:
+        gone = session.get(Gadget, second.id)
+        session.delete(gone)
+        session.flush()
+        session.rollback()
+        session.commit()
+    assert seen == [(second.id, False)]  # rolled back: nothing to report after
+
+    def refuse(_row_id: int, *, committed: bool) -> None:
+        raise OSError("the cache cannot confirm")
+
+    watch_rows(sessions, Gadget, refuse)
+    with sessions() as session:
+        row = session.get(Gadget, second.id)
+        assert row is not None
+        row.label = "e"
+        with pytest.raises(OSError, match="cannot confirm"):
+            session.commit()
+    with sessions() as session:
+        kept = session.get(Gadget, second.id)
+        assert kept is not None
+        assert kept.label == "b"  # the write was refused
     engine.dispose()
