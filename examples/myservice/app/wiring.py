@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from app.config.settings import Settings, get_settings
 from app.core.security import PasswordHasher, TokenService
+from app.model.user import User
 from app.repository import database
 from app.repository.cache_repository import CacheRepository
 from app.service.auth_service import AuthService
@@ -98,6 +99,8 @@ def build_container(
         tasks=task_queue,
         cache_ttl_seconds=settings.cache_ttl_seconds,
     )
+    # A change of a user row, in any process, replaces the user's cached auth state first.
+    database.watch_rows(session_factory, User, auth_service.user_changed)
     product_service = ProductServiceImpl(
         repository=ProductRepositoryImpl(session_factory),
         cache=cache,

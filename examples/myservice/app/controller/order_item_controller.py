@@ -3,8 +3,10 @@
 from http import HTTPStatus
 from typing import Any
 
+from flask import Response
 from flask_smorest import Blueprint
 
+from app.controller.responses import dto_response
 from app.controller.schemas.common import UNAUTHORIZED
 from app.controller.schemas.error_schema import ErrorSchema
 from app.controller.schemas.order_item_schema import (
@@ -14,12 +16,7 @@ from app.controller.schemas.order_item_schema import (
     OrderItemSchema,
     OrderItemUpdateSchema,
 )
-from app.dto.order_item_dto import (
-    OrderItemCreate,
-    OrderItemPage,
-    OrderItemResponse,
-    OrderItemUpdate,
-)
+from app.dto.order_item_dto import OrderItemCreate, OrderItemUpdate
 from app.dto.validation import parse_dto
 from app.middleware.auth import BEARER_AUTH, jwt_required
 from app.middleware.container import current_container
@@ -43,9 +40,9 @@ def _service() -> OrderItemService:
 @blp.arguments(OrderItemPageQuerySchema, location="query")
 @blp.response(HTTPStatus.OK, OrderItemPageSchema)
 @blp.alt_response(HTTPStatus.UNAUTHORIZED, schema=ErrorSchema, description=UNAUTHORIZED)
-def list_order_items(query: dict[str, Any]) -> OrderItemPage:
+def list_order_items(query: dict[str, Any]) -> Response:
     """List order items ordered by id, a page at a time."""
-    return _service().list_order_items(query["page"], query["size"])
+    return dto_response(_service().list_order_items(query["page"], query["size"]))
 
 
 @blp.route("", methods=["POST"])
@@ -54,9 +51,10 @@ def list_order_items(query: dict[str, Any]) -> OrderItemPage:
 @blp.arguments(OrderItemCreateSchema)
 @blp.response(HTTPStatus.CREATED, OrderItemSchema)
 @blp.alt_response(HTTPStatus.UNAUTHORIZED, schema=ErrorSchema, description=UNAUTHORIZED)
-def create_order_item(payload: dict[str, Any]) -> OrderItemResponse:
+def create_order_item(payload: dict[str, Any]) -> Response:
     """Create an order item."""
-    return _service().create_order_item(parse_dto(OrderItemCreate, payload))
+    created = _service().create_order_item(parse_dto(OrderItemCreate, payload))
+    return dto_response(created, HTTPStatus.CREATED)
 
 
 @blp.route("/<int:order_item_id>", methods=["GET"])
@@ -65,9 +63,9 @@ def create_order_item(payload: dict[str, Any]) -> OrderItemResponse:
 @blp.response(HTTPStatus.OK, OrderItemSchema)
 @blp.alt_response(HTTPStatus.UNAUTHORIZED, schema=ErrorSchema, description=UNAUTHORIZED)
 @blp.alt_response(HTTPStatus.NOT_FOUND, schema=ErrorSchema, description="No such order item")
-def get_order_item(order_item_id: int) -> OrderItemResponse:
+def get_order_item(order_item_id: int) -> Response:
     """Get one order item."""
-    return _service().get_order_item(order_item_id)
+    return dto_response(_service().get_order_item(order_item_id))
 
 
 @blp.route("/<int:order_item_id>", methods=["PATCH"])
@@ -77,9 +75,10 @@ def get_order_item(order_item_id: int) -> OrderItemResponse:
 @blp.response(HTTPStatus.OK, OrderItemSchema)
 @blp.alt_response(HTTPStatus.UNAUTHORIZED, schema=ErrorSchema, description=UNAUTHORIZED)
 @blp.alt_response(HTTPStatus.NOT_FOUND, schema=ErrorSchema, description="No such order item")
-def update_order_item(payload: dict[str, Any], order_item_id: int) -> OrderItemResponse:
+def update_order_item(payload: dict[str, Any], order_item_id: int) -> Response:
     """Change the given fields of an order item; `null` clears an optional field."""
-    return _service().update_order_item(order_item_id, parse_dto(OrderItemUpdate, payload))
+    updated = _service().update_order_item(order_item_id, parse_dto(OrderItemUpdate, payload))
+    return dto_response(updated)
 
 
 @blp.route("/<int:order_item_id>", methods=["DELETE"])

@@ -3,8 +3,10 @@
 from http import HTTPStatus
 from typing import Any
 
+from flask import Response
 from flask_smorest import Blueprint
 
+from app.controller.responses import dto_response
 from app.controller.schemas.common import UNAUTHORIZED
 from app.controller.schemas.error_schema import ErrorSchema
 from app.controller.schemas.product_schema import (
@@ -14,7 +16,7 @@ from app.controller.schemas.product_schema import (
     ProductSchema,
     ProductUpdateSchema,
 )
-from app.dto.product_dto import ProductCreate, ProductPage, ProductResponse, ProductUpdate
+from app.dto.product_dto import ProductCreate, ProductUpdate
 from app.dto.validation import parse_dto
 from app.middleware.auth import BEARER_AUTH, jwt_required
 from app.middleware.container import current_container
@@ -33,9 +35,9 @@ def _service() -> ProductService:
 @blp.arguments(ProductPageQuerySchema, location="query")
 @blp.response(HTTPStatus.OK, ProductPageSchema)
 @blp.alt_response(HTTPStatus.UNAUTHORIZED, schema=ErrorSchema, description=UNAUTHORIZED)
-def list_products(query: dict[str, Any]) -> ProductPage:
+def list_products(query: dict[str, Any]) -> Response:
     """List products ordered by id, a page at a time."""
-    return _service().list_products(query["page"], query["size"])
+    return dto_response(_service().list_products(query["page"], query["size"]))
 
 
 @blp.route("", methods=["POST"])
@@ -45,9 +47,10 @@ def list_products(query: dict[str, Any]) -> ProductPage:
 @blp.response(HTTPStatus.CREATED, ProductSchema)
 @blp.alt_response(HTTPStatus.UNAUTHORIZED, schema=ErrorSchema, description=UNAUTHORIZED)
 @blp.alt_response(HTTPStatus.CONFLICT, schema=ErrorSchema, description="A unique value is taken")
-def create_product(payload: dict[str, Any]) -> ProductResponse:
+def create_product(payload: dict[str, Any]) -> Response:
     """Create a product."""
-    return _service().create_product(parse_dto(ProductCreate, payload))
+    created = _service().create_product(parse_dto(ProductCreate, payload))
+    return dto_response(created, HTTPStatus.CREATED)
 
 
 @blp.route("/<int:product_id>", methods=["GET"])
@@ -56,9 +59,9 @@ def create_product(payload: dict[str, Any]) -> ProductResponse:
 @blp.response(HTTPStatus.OK, ProductSchema)
 @blp.alt_response(HTTPStatus.UNAUTHORIZED, schema=ErrorSchema, description=UNAUTHORIZED)
 @blp.alt_response(HTTPStatus.NOT_FOUND, schema=ErrorSchema, description="No such product")
-def get_product(product_id: int) -> ProductResponse:
+def get_product(product_id: int) -> Response:
     """Get one product."""
-    return _service().get_product(product_id)
+    return dto_response(_service().get_product(product_id))
 
 
 @blp.route("/<int:product_id>", methods=["PATCH"])
@@ -69,9 +72,10 @@ def get_product(product_id: int) -> ProductResponse:
 @blp.alt_response(HTTPStatus.UNAUTHORIZED, schema=ErrorSchema, description=UNAUTHORIZED)
 @blp.alt_response(HTTPStatus.NOT_FOUND, schema=ErrorSchema, description="No such product")
 @blp.alt_response(HTTPStatus.CONFLICT, schema=ErrorSchema, description="A unique value is taken")
-def update_product(payload: dict[str, Any], product_id: int) -> ProductResponse:
+def update_product(payload: dict[str, Any], product_id: int) -> Response:
     """Change the given fields of a product; `null` clears an optional field."""
-    return _service().update_product(product_id, parse_dto(ProductUpdate, payload))
+    updated = _service().update_product(product_id, parse_dto(ProductUpdate, payload))
+    return dto_response(updated)
 
 
 @blp.route("/<int:product_id>", methods=["DELETE"])

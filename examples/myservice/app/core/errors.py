@@ -50,6 +50,11 @@ class ConflictError(AppError):
         super().__init__(ErrorCode.CONFLICT, message, details)
 
 
+class StillReferencedError(ConflictError):
+    """A delete refused because other rows still point at the row (REST 409; gRPC
+    FAILED_PRECONDITION: the client must change those rows first, not pick another value)."""
+
+
 class UnauthorizedError(AppError):
     def __init__(self, message: str, details: dict[str, Any] | None = None):
         super().__init__(ErrorCode.UNAUTHORIZED, message, details)

@@ -1,6 +1,7 @@
 """Password hashing (argon2id) and JWT access/refresh tokens."""
 
 import re
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -71,6 +72,10 @@ class TokenClaims:
 MAX_TOKEN_ID_LENGTH = 64
 """The longest `jti` a refresh token may carry: the `used_refresh_tokens.token_id` column."""
 
+VERIFIED_TOKENS_KEPT = 4096
+"""How many verified tokens a process remembers, so that a client's next request with the same
+token skips the signature check (about 60 us); expiry is still checked on every use."""
+
 
 class TokenService:
     def __init__(
@@ -86,6 +91,7 @@ class TokenService:
             TokenType.ACCESS: timedelta(seconds=access_ttl_seconds),
             TokenType.REFRESH: timedelta(seconds=refresh_ttl_seconds),
         }
+        self._verified: dict[tuple[str, TokenType], TokenClaims] = {}
 
     @property
     def access_ttl_seconds(self) -> int:
@@ -107,7 +113,24 @@ class TokenService:
         return self.decode_claims(token, expected_type).user_id
 
     def decode_claims(self, token: str, expected_type: TokenType) -> TokenClaims:
-        """The claims of a valid token of `expected_type`, else raise UnauthorizedError."""
+        """The claims of a valid token of `expected_type`, else raise UnauthorizedError.
+
+        A token verified before is not verified again (its claims cannot change), only its
+        expiry is checked; whether its user may still use it is the caller's check.
+        """
+        known = self._verified.get((token, expected_type))
+        if known is not None:
+            if known.expires_at.timestamp() <= time.time():
+                self._verified.pop((token, expected_type), None)
+                raise UnauthorizedError("Token has expired")
+            return known
+        claims = self._verify(token, expected_type)
+        if len(self._verified) >= VERIFIED_TOKENS_KEPT:
+            self._verified.clear()
+        self._verified[(token, expected_type)] = claims
+        return claims
+
+    def _verify(self, token: str, expected_type: TokenType) -> TokenClaims:
         try:
             claims = jwt.decode(
                 token,

@@ -15,7 +15,7 @@ from typing import Any, Final, NoReturn, Protocol, cast
 import grpc
 import pydantic
 
-from app.core.errors import AppError, ErrorCode, from_pydantic
+from app.core.errors import AppError, ErrorCode, StillReferencedError, from_pydantic
 from app.core.logging import request_id_var
 
 ERROR_DETAILS_KEY: Final = "error-details"
@@ -38,6 +38,13 @@ STATUS_CODES: Final[Mapping[ErrorCode, grpc.StatusCode]] = MappingProxyType(
 
 def status_code_for(code: ErrorCode) -> grpc.StatusCode:
     return STATUS_CODES.get(code, grpc.StatusCode.INTERNAL)
+
+
+def status_for(error: AppError) -> grpc.StatusCode:
+    """The status of ``error``: its code's, except where gRPC tells cases of one code apart."""
+    if isinstance(error, StillReferencedError):
+        return grpc.StatusCode.FAILED_PRECONDITION
+    return status_code_for(error.code)
 
 
 def to_app_error(exc: Exception) -> AppError | None:
@@ -65,7 +72,7 @@ def abort(context: grpc.ServicerContext, error: AppError) -> NoReturn:
     if request_id:
         trailers.append((REQUEST_ID_KEY, request_id))
     context.set_trailing_metadata(tuple(trailers))
-    context.abort(status_code_for(error.code), error.message)
+    context.abort(status_for(error), error.message)
 
 
 def error_details(error: grpc.RpcError) -> dict[str, Any]:

@@ -2,19 +2,95 @@
 
 A resource's `*RepositoryImpl` names its entity (and, for reference fields, the entities they
 point at); the queries live here once.
+
+Writes take one round trip: the database's unique constraints and foreign keys decide, and a
+violation is read back from the error (the constraint's name, see `app.model.base`) into the
+client's error: CONFLICT naming the field for a taken unique value, VALIDATION_FAILED naming
+the fields for references to rows that do not exist, and `StillReferencedError` for a delete of
+a row other rows still point at. Nothing is looked up before a write.
 """
 
+import re
 from collections.abc import Mapping
 from typing import Any, ClassVar, Generic, TypeVar, cast
 
-from sqlalchemy import CursorResult, delete, func, insert, inspect, select, update
+from sqlalchemy import (
+    CursorResult,
+    Table,
+    UniqueConstraint,
+    delete,
+    func,
+    insert,
+    inspect,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
-from app.core.errors import ConflictError
+from app.core.errors import ConflictError, StillReferencedError, ValidationFailedError
 from app.model.base import TimestampMixin
 from app.repository.database import SessionFactory
 
 EntityT = TypeVar("EntityT", bound=TimestampMixin)
+
+_UNIQUE_VIOLATION = "23505"
+_FOREIGN_KEY_VIOLATION = "23503"
+_SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: ([\w.]+(?:, [\w.]+)*)")
+_KEY_DETAIL = re.compile(r"Key \(([^)]*)\)=")
+
+
+def unique_violation_column(exc: IntegrityError, table: Table) -> str | None:
+    """The column whose unique value `exc` refused, or None when it was not a unique violation.
+
+    PostgreSQL names the violated constraint (its name follows the metadata's naming
+    convention, looked up in `table`); SQLite names the column in its message.
+    """
+    original = exc.orig
+    diag = getattr(original, "diag", None)
+    if diag is not None:
+        if getattr(original, "sqlstate", None) != _UNIQUE_VIOLATION:
+            return None
+        column = _constraint_column(table, diag.constraint_name)
+        if column is not None:
+            return column
+        detail = _KEY_DETAIL.search(diag.message_detail or "")
+        return detail.group(1).split(",")[0].strip() if detail else None
+    found = _SQLITE_UNIQUE.search(str(original))
+    if found is None:
+        return None
+    return found.group(1).split(",")[0].strip().rpartition(".")[2]
+
+
+def _constraint_column(table: Table, name: str | None) -> str | None:
+    """The first column of `table`'s unique constraint or unique index called `name`."""
+    for constraint in table.constraints:
+        if isinstance(constraint, UniqueConstraint) and constraint.name == name:
+            return next((column.key for column in constraint.columns), None)
+    for index in table.indexes:
+        if index.unique and index.name == name:
+            return next((column.key for column in index.columns), None)
+    return None
+
+
+def is_foreign_key_violation(exc: IntegrityError) -> bool:
+    original = exc.orig
+    if getattr(original, "diag", None) is not None:
+        return getattr(original, "sqlstate", None) == _FOREIGN_KEY_VIOLATION
+    return "FOREIGN KEY constraint failed" in str(original)
+
+
+def unique_conflict(human: str, field: str) -> ConflictError:
+    return ConflictError(f"Another {human} already has this {field}", {"field": field})
+
+
+def missing_references(missing: Mapping[str, tuple[str, int]]) -> ValidationFailedError:
+    """VALIDATION_FAILED naming each reference field whose row (`(target, id)`) does not exist."""
+    return ValidationFailedError.from_fields(
+        {
+            field: [f"There is no {target} with id {row_id}."]
+            for field, (target, row_id) in missing.items()
+        }
+    )
 
 
 class EntityRepositoryImpl(Generic[EntityT]):
@@ -22,9 +98,13 @@ class EntityRepositoryImpl(Generic[EntityT]):
 
     entity: type[EntityT]
     label: ClassVar[str] = "Row"
-    """How conflict messages name a row (`"Product"`)."""
+    """How messages name a row at the start of a sentence (`"Order item"`)."""
+    human: ClassVar[str] = "row"
+    """How messages name a row inside a sentence (`"order item"`)."""
     referenced: ClassVar[Mapping[str, type[Any]]] = {}
     """The entity each reference column points at."""
+    referenced_names: ClassVar[Mapping[str, str]] = {}
+    """How messages name what each reference column points at (`"category"`)."""
 
     def __init__(self, session_factory: SessionFactory) -> None:
         self._session_factory = session_factory
@@ -50,7 +130,7 @@ class EntityRepositoryImpl(Generic[EntityT]):
             with self._session_factory.begin() as session:
                 return session.scalars(statement, [values]).one()
         except IntegrityError as exc:
-            raise ConflictError(f"{self.label} conflicts with existing data") from exc
+            raise self._refused(exc, values) from exc
 
     def update(self, row_id: int, changes: Mapping[str, Any]) -> EntityT | None:
         """UPDATE ... RETURNING: None when the row is gone (deleted meanwhile), in one trip."""
@@ -67,7 +147,7 @@ class EntityRepositoryImpl(Generic[EntityT]):
             with self._session_factory.begin() as session:
                 return session.scalars(statement).one_or_none()
         except IntegrityError as exc:
-            raise ConflictError(f"{self.label} conflicts with existing data") from exc
+            raise self._refused(exc, changes) from exc
 
     def delete(self, row_id: int) -> bool:
         """One DELETE: of concurrent deletes of a row, only the one that removed it sees True."""
@@ -80,7 +160,10 @@ class EntityRepositoryImpl(Generic[EntityT]):
             with self._session_factory.begin() as session:
                 result = cast("CursorResult[Any]", session.execute(statement))
         except IntegrityError as exc:
-            raise ConflictError(f"{self.label} is still referenced by other rows") from exc
+            raise StillReferencedError(
+                f"{self.label} is still referenced by other rows; delete or change those first",
+                {"id": row_id},
+            ) from exc
         return result.rowcount == 1
 
     def find_by(self, column: str, value: object) -> EntityT | None:
@@ -91,3 +174,19 @@ class EntityRepositoryImpl(Generic[EntityT]):
     def reference_exists(self, column: str, row_id: int) -> bool:
         with self._session_factory() as session:
             return session.get(self.referenced[column], row_id) is not None
+
+    def _refused(self, exc: IntegrityError, values: Mapping[str, Any]) -> Exception:
+        """The client's error for a write the database refused (only now are rows looked up)."""
+        table = cast(Table, self.entity.__table__)  # type: ignore[attr-defined]
+        column = unique_violation_column(exc, table)
+        if column is not None:
+            return unique_conflict(self.human, column)
+        if is_foreign_key_violation(exc):
+            missing = {
+                field: (self.referenced_names.get(field, field), values[field])
+                for field in self.referenced
+                if values.get(field) is not None and not self.reference_exists(field, values[field])
+            }
+            if missing:
+                return missing_references(missing)
+        return ConflictError(f"{self.label} conflicts with existing data")

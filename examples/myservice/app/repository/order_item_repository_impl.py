@@ -12,4 +12,6 @@ class OrderItemRepositoryImpl(EntityRepositoryImpl[OrderItem]):
 
     entity = OrderItem
     label = "Order item"
+    human = "order item"
     referenced: ClassVar[Mapping[str, type[Any]]] = {"product_id": Product, "buyer_id": User}
+    referenced_names: ClassVar[Mapping[str, str]] = {"product_id": "product", "buyer_id": "user"}

@@ -12,15 +12,20 @@ class ProductRepository(Protocol):
         ...
 
     def add(self, row: Product) -> Product:
-        """Persist a new row and return it as stored; ConflictError when the database refuses it."""
+        """Persist a new row and return it as stored; ConflictError naming the field when a unique
+        value is taken, ValidationFailedError naming the fields that reference no row."""
         ...
 
     def update(self, row_id: int, changes: Mapping[str, Any]) -> Product | None:
-        """Apply `changes` to the row and return it as stored; None when there is no such row."""
+        """Apply `changes` to the row and return it as stored; None when there is no such row.
+
+        Refused changes raise the errors of `add`."""
         ...
 
     def delete(self, row_id: int) -> bool:
-        """Delete the row; False when there is none with this id (or it was deleted meanwhile)."""
+        """Delete the row; False when there is none with this id (or it was deleted meanwhile).
+
+        StillReferencedError when other rows still point at it."""
         ...
 
     def find_by(self, column: str, value: object) -> Product | None:

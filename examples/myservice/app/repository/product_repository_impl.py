@@ -7,3 +7,4 @@ class ProductRepositoryImpl(EntityRepositoryImpl[Product]):
 
     entity = Product
     label = "Product"
+    human = "product"

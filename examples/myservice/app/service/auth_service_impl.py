@@ -1,28 +1,34 @@
-from app.core.errors import SCHEMA_FIELD, NotFoundError, UnauthorizedError, ValidationFailedError
+from app.core.errors import NotFoundError, ServiceUnavailableError, UnauthorizedError
 from app.core.security import PasswordHasher, TokenService, TokenType
-from app.dto.auth_dto import (
-    LoginRequest,
-    RefreshRequest,
-    RegisterRequest,
-    TokenPair,
-    UpdateMeRequest,
-    UserResponse,
-)
+from app.dto.auth_dto import LoginRequest, RefreshRequest, RegisterRequest, TokenPair, UserResponse
 from app.model.user import User
 from app.repository.cache_repository import CacheRepository
 from app.repository.refresh_token_repository import RefreshTokenRepository
 from app.repository.user_repository import UserRepository
-from app.service.model_cache import ModelCache, cache_key
+from app.service.model_cache import CACHE_UNAVAILABLE, ModelCache, cache_key
 from app.service.task_queue import TaskQueue
 
 BAD_CREDENTIALS = "Invalid email or password"
-NOTHING_TO_CHANGE = "Give at least one field to change"
 WELCOME_SUBJECT = "Welcome to Myservice"
 WELCOME_BODY = "Hello {full_name},\n\nyour Myservice account is ready.\n"
 
 
 def user_cache_key(user_id: int) -> str:
     return cache_key("user", UserResponse, user_id)
+
+
+AUTH_STATE_TTL_SECONDS = 60
+"""How long a user's cached "active" state lets requests skip the database. Changes made through
+the application end it at once (`user_changed`); a change made outside it (SQL by hand) is seen
+within this time."""
+ACTIVE = "active"
+CHANGED = "changed"
+
+
+def auth_state_key(user_id: int) -> str:
+    """`active` while the user may authenticate without a database read; `changed` for a while
+    after the user row changed, so that no request stores `active` from an older read."""
+    return f"user-auth:{user_id}"
 
 
 class AuthServiceImpl:
@@ -38,15 +44,20 @@ class AuthServiceImpl:
     ) -> None:
         self._users = users
         self._refresh_tokens = refresh_tokens
+        self._cache = cache
         self._cached = ModelCache(cache, "user", UserResponse, cache_ttl_seconds)
         self._tokens = tokens
         self._hasher = hasher
         self._tasks = tasks
 
     def register(self, data: RegisterRequest) -> UserResponse:
-        profile = data.model_dump(exclude={"password"})
         user = self._users.add(
-            User(**profile, password_hash=self._hasher.hash(data.password), is_active=True)
+            User(
+                email=data.email,
+                password_hash=self._hasher.hash(data.password),
+                full_name=data.full_name,
+                is_active=True,
+            )
         )
         # Ids can be reused (SQLite after deletes): never serve an older user's cached entry.
         self._cached.invalidate_after_write(user.id)
@@ -83,26 +94,41 @@ class AuthServiceImpl:
         self._cached.put(user_id, response)
         return response
 
-    def update_me(self, user_id: int, data: UpdateMeRequest) -> UserResponse:
-        changes = data.changes()
-        if not changes:
-            raise ValidationFailedError.from_fields({SCHEMA_FIELD: [NOTHING_TO_CHANGE]})
-        self._cached.invalidate_before_write(user_id)
-        user = self._users.update(user_id, changes)
-        self._cached.invalidate_after_write(user_id)
-        if user is None:
-            raise NotFoundError("User not found", {"id": user_id})
-        return UserResponse.model_validate(user)
-
     def authenticate(self, access_token: str) -> int:
         user_id = self._tokens.decode(access_token, TokenType.ACCESS)
+        # One cache read per request while the user is known active; the database otherwise.
+        # Every change of a user row through the application replaces the entry before its
+        # transaction commits (`user_changed`), so a deleted or deactivated user is refused on
+        # the next request. Without Redis nothing is cached and every request reads the row.
+        key = auth_state_key(user_id)
+        state = self._cache.get(key)
+        if state == ACTIVE:
+            return user_id
         self._require_active_user(user_id)
+        if state is None:
+            self._cache.add(key, ACTIVE, AUTH_STATE_TTL_SECONDS)
         return user_id
 
+    def user_changed(self, user_id: int, *, committed: bool) -> None:
+        """A transaction changes (`committed=False`, before its commit) or changed (after it)
+        the row of `user_id`: forget what the cache knows of the user.
+
+        Before the commit an unreachable cache fails the write (503), so that a Redis that
+        comes back never lets a deleted user in. The `changed` marker keeps requests that read
+        the old row meanwhile from caching `active` (they store it only where nothing is).
+        """
+        key = auth_state_key(user_id)
+        if committed:
+            self._cache.set(key, CHANGED, AUTH_STATE_TTL_SECONDS)
+            self._cached.invalidate_after_write(user_id)
+            return
+        if not self._cache.delete(key):
+            raise ServiceUnavailableError(CACHE_UNAVAILABLE)
+        self._cache.set(key, CHANGED, AUTH_STATE_TTL_SECONDS)
+        self._cached.invalidate_before_write(user_id)
+
     def _require_active_user(self, user_id: int) -> None:
-        # Read from the database, never from the cache: a user deleted or deactivated (by any
-        # process, or directly in the database) is refused on the very next request. This
-        # primary-key read replaces the cache read it used to be, so it costs no extra trip.
+        # The database decides: a user deleted or deactivated is refused at once.
         user = self._users.get_by_id(user_id)
         if user is None:
             raise UnauthorizedError("User no longer exists")

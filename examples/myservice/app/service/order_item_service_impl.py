@@ -1,7 +1,4 @@
-from collections.abc import Mapping
-from typing import Any
-
-from app.core.errors import NotFoundError, ValidationFailedError
+from app.core.errors import NotFoundError
 from app.core.pagination import check_page, is_row_id
 from app.dto.order_item_dto import (
     OrderItemCreate,
@@ -13,9 +10,6 @@ from app.model.order_item import OrderItem
 from app.repository.cache_repository import CacheRepository
 from app.repository.order_item_repository import OrderItemRepository
 from app.service.model_cache import ModelCache, cache_key
-
-REFERENCES: dict[str, str] = {"product_id": "product", "buyer_id": "user"}
-"""Reference fields and what they point at."""
 
 
 def order_item_cache_key(order_item_id: int) -> str:
@@ -47,16 +41,14 @@ class OrderItemServiceImpl:
         return OrderItemPage(items=items, total=total, page=page, size=size)
 
     def create_order_item(self, data: OrderItemCreate) -> OrderItemResponse:
-        values = data.model_dump()
-        self._check(values)
-        order_item = self._repository.add(OrderItem(**values))
+        # The database's constraints decide (unique values, references): one round trip.
+        order_item = self._repository.add(OrderItem(**data.model_dump()))
         return OrderItemResponse.model_validate(order_item)
 
     def update_order_item(self, order_item_id: int, data: OrderItemUpdate) -> OrderItemResponse:
         if not is_row_id(order_item_id):
             raise NotFoundError("Order item not found", {"id": order_item_id})
         changes = data.changes()
-        self._check(changes, order_item_id)
         self._cached.invalidate_before_write(order_item_id)
         order_item = self._repository.update(order_item_id, changes)
         self._cached.invalidate_after_write(order_item_id)
@@ -80,13 +72,3 @@ class OrderItemServiceImpl:
         if order_item is None:
             raise NotFoundError("Order item not found", {"id": order_item_id})
         return order_item
-
-    def _check(self, values: Mapping[str, Any], order_item_id: int | None = None) -> None:
-        """Business rules on new values: references must exist, unique values be free."""
-        missing: dict[str, list[str]] = {}
-        for field, target in REFERENCES.items():
-            row_id = values.get(field)
-            if row_id is not None and not self._repository.reference_exists(field, row_id):
-                missing[field] = [f"There is no {target} with id {row_id}."]
-        if missing:
-            raise ValidationFailedError.from_fields(missing)

@@ -1,16 +1,10 @@
-from collections.abc import Mapping
-from typing import Any
-
-from app.core.errors import ConflictError, NotFoundError
+from app.core.errors import NotFoundError
 from app.core.pagination import check_page, is_row_id
 from app.dto.product_dto import ProductCreate, ProductPage, ProductResponse, ProductUpdate
 from app.model.product import Product
 from app.repository.cache_repository import CacheRepository
 from app.repository.product_repository import ProductRepository
 from app.service.model_cache import ModelCache, cache_key
-
-UNIQUE_FIELDS = ("name",)
-"""Fields no two products may share."""
 
 
 def product_cache_key(product_id: int) -> str:
@@ -42,16 +36,14 @@ class ProductServiceImpl:
         return ProductPage(items=items, total=total, page=page, size=size)
 
     def create_product(self, data: ProductCreate) -> ProductResponse:
-        values = data.model_dump()
-        self._check(values)
-        product = self._repository.add(Product(**values))
+        # The database's constraints decide (unique values, references): one round trip.
+        product = self._repository.add(Product(**data.model_dump()))
         return ProductResponse.model_validate(product)
 
     def update_product(self, product_id: int, data: ProductUpdate) -> ProductResponse:
         if not is_row_id(product_id):
             raise NotFoundError("Product not found", {"id": product_id})
         changes = data.changes()
-        self._check(changes, product_id)
         self._cached.invalidate_before_write(product_id)
         product = self._repository.update(product_id, changes)
         self._cached.invalidate_after_write(product_id)
@@ -75,15 +67,3 @@ class ProductServiceImpl:
         if product is None:
             raise NotFoundError("Product not found", {"id": product_id})
         return product
-
-    def _check(self, values: Mapping[str, Any], product_id: int | None = None) -> None:
-        """Business rules on new values: references must exist, unique values be free."""
-        for field in UNIQUE_FIELDS:
-            if field not in values:
-                continue
-            other = self._repository.find_by(field, values[field])
-            if other is not None and other.id != product_id:
-                raise ConflictError(
-                    f"Another product already has this {field}",
-                    {"field": field},
-                )

@@ -13,6 +13,9 @@ from app.domain.product import ProductStatus
 from app.dto.product_dto import ProductCreate
 from app.wiring import Container
 
+UNIQUE_FIELDS = ("name",)
+"""Fields no two products may share (unique constraints in the database)."""
+
 SAMPLE_A: Mapping[str, Any] = {
     "name": "Desk Lamp",
     "description": "A first description.",

@@ -16,6 +16,7 @@ from app.core.errors import (
     ForbiddenError,
     NotFoundError,
     ServiceUnavailableError,
+    StillReferencedError,
     UnauthorizedError,
     ValidationFailedError,
 )
@@ -27,6 +28,7 @@ from app.grpc.errors import (
     abort,
     error_details,
     status_code_for,
+    status_for,
     to_app_error,
 )
 from app.grpc.generated.myservice.v1 import auth_pb2
@@ -66,6 +68,13 @@ class RecordingContext:
 )
 def test_each_error_code_has_its_status(error: AppError, status: grpc.StatusCode) -> None:
     assert status_code_for(error.code) == status
+    assert status_for(error) == status
+
+
+def test_a_delete_of_a_referenced_row_is_a_failed_precondition() -> None:
+    error = StillReferencedError("Shelf is still referenced by other rows")
+    assert error.code == ErrorCode.CONFLICT
+    assert status_for(error) == grpc.StatusCode.FAILED_PRECONDITION
 
 
 def test_every_error_code_is_mapped() -> None:

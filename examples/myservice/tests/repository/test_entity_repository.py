@@ -5,12 +5,12 @@ from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
 import pytest
-from sqlalchemy import ForeignKey, String, create_engine
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
-from app.core.errors import ConflictError
+from app.core.errors import ConflictError, StillReferencedError, ValidationFailedError
 from app.model.base import TimestampMixin
-from app.repository.database import SessionFactory
+from app.repository.database import SessionFactory, create_db_engine
 from app.repository.entity_repository_impl import EntityRepositoryImpl
 
 
@@ -34,17 +34,20 @@ class Book(TimestampMixin, _Base):
 class ShelfRepository(EntityRepositoryImpl[Shelf]):
     entity = Shelf
     label = "Shelf"
+    human = "shelf"
 
 
 class BookRepository(EntityRepositoryImpl[Book]):
     entity = Book
     label = "Book"
+    human = "book"
     referenced: ClassVar[Mapping[str, type[Any]]] = {"shelf_id": Shelf}
+    referenced_names: ClassVar[Mapping[str, str]] = {"shelf_id": "shelf"}
 
 
 @pytest.fixture
 def factory() -> Iterator[SessionFactory]:
-    engine = create_engine("sqlite://")
+    engine = create_db_engine("sqlite://")  # foreign keys enforced, as in the application
     _Base.metadata.create_all(engine)
     yield sessionmaker(engine, expire_on_commit=False)
     engine.dispose()
@@ -79,10 +82,31 @@ def test_conflicts_and_references(factory: SessionFactory) -> None:
 
     assert books.reference_exists("shelf_id", shelf.id)
     assert not books.reference_exists("shelf_id", shelf.id + 1)
-    with pytest.raises(ConflictError, match="Book conflicts"):
+    with pytest.raises(ConflictError, match="Another book already has this title") as taken:
         books.add(Book(title="Dune"))
+    assert taken.value.details == {"field": "title"}
     other = books.add(Book(title="Emma"))
-    with pytest.raises(ConflictError, match="Book conflicts"):
+    with pytest.raises(ConflictError) as taken:
         books.update(other.id, {"title": "Dune"})
+    assert taken.value.details == {"field": "title"}
     assert book.id is not None
     assert books.find_by("title", "Emma") is not None
+
+
+def test_the_database_decides_references(factory: SessionFactory) -> None:
+    shelves = ShelfRepository(factory)
+    books = BookRepository(factory)
+    shelf = shelves.add(Shelf(label="A"))
+    book = books.add(Book(title="Dune", shelf_id=shelf.id))
+
+    with pytest.raises(ValidationFailedError) as missing:
+        books.add(Book(title="Emma", shelf_id=shelf.id + 1))
+    assert missing.value.details == {
+        "fields": {"shelf_id": [f"There is no shelf with id {shelf.id + 1}."]}
+    }
+    with pytest.raises(ValidationFailedError):
+        books.update(book.id, {"shelf_id": shelf.id + 1})
+    with pytest.raises(StillReferencedError, match="Shelf is still referenced"):
+        shelves.delete(shelf.id)
+    assert books.delete(book.id)
+    assert shelves.delete(shelf.id)

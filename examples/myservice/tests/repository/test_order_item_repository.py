@@ -5,7 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from app.core.errors import ConflictError
+from app.core.errors import StillReferencedError, ValidationFailedError
 from app.dto.order_item_dto import OrderItemResponse
 from app.model.order_item import OrderItem
 from app.repository.order_item_repository_impl import OrderItemRepositoryImpl
@@ -133,8 +133,13 @@ def test_missing_reference_is_refused_by_the_database(
 ) -> None:
     column = next(iter(refs))
 
-    with pytest.raises(ConflictError):
+    with pytest.raises(ValidationFailedError) as error:
         repository.add(OrderItem(**SAMPLE_A, **{**refs, column: 999_999}))
+    assert list(error.value.details["fields"]) == [column]
+    added = repository.add(OrderItem(**SAMPLE_A, **refs))
+    with pytest.raises(ValidationFailedError) as error:
+        repository.update(added.id, {column: 999_999})
+    assert list(error.value.details["fields"]) == [column]
 
 
 def test_a_referenced_product_cannot_be_deleted(
@@ -144,5 +149,5 @@ def test_a_referenced_product_cannot_be_deleted(
 ) -> None:
     repository.add(OrderItem(**SAMPLE_A, **refs))
 
-    with pytest.raises(ConflictError):
+    with pytest.raises(StillReferencedError):
         container.product_service.delete_product(refs["product_id"])

@@ -9,9 +9,8 @@ from app.core.errors import ConflictError
 from app.dto.product_dto import ProductResponse
 from app.model.product import Product
 from app.repository.product_repository_impl import ProductRepositoryImpl
-from app.service.product_service_impl import UNIQUE_FIELDS
 from app.wiring import Container
-from tests.fakes.product_samples import SAMPLE_A, SAMPLE_B, sample_refs
+from tests.fakes.product_samples import SAMPLE_A, SAMPLE_B, UNIQUE_FIELDS, sample_refs
 
 
 @pytest.fixture
@@ -134,8 +133,11 @@ def test_unique_values_are_found_and_enforced(
     assert found is not None
     assert found.id == first.id
     assert repository.find_by(field, SAMPLE_B[field]) is None
-    with pytest.raises(ConflictError):
+    with pytest.raises(ConflictError) as error:
         repository.add(Product(**{**SAMPLE_B, field: SAMPLE_A[field]}, **refs))
+    assert error.value.details == {"field": field}
     second = repository.add(Product(**SAMPLE_B, **refs))
-    with pytest.raises(ConflictError):
+    with pytest.raises(ConflictError) as error:
         repository.update(second.id, {field: SAMPLE_A[field]})
+    assert error.value.details == {"field": field}
+    assert repository.update(first.id, {field: SAMPLE_A[field]}) is not None

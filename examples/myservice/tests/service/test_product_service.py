@@ -14,9 +14,9 @@ from app.core.errors import (
 from app.core.pagination import MAX_ROW_ID
 from app.dto.product_dto import ProductCreate, ProductResponse, ProductUpdate
 from app.repository.cache_repository_impl import InMemoryCacheRepository
-from app.service.product_service_impl import UNIQUE_FIELDS, ProductServiceImpl, product_cache_key
+from app.service.product_service_impl import ProductServiceImpl, product_cache_key
 from tests.fakes.fake_product_repository import InMemoryProductRepository
-from tests.fakes.product_samples import SAMPLE_A, SAMPLE_B
+from tests.fakes.product_samples import SAMPLE_A, SAMPLE_B, UNIQUE_FIELDS
 
 REFS: dict[str, int] = {}
 """Ids the fake repository knows for the reference fields."""

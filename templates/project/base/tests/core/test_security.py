@@ -1,3 +1,4 @@
+import time
 from datetime import UTC, datetime, timedelta
 
 import jwt
@@ -68,6 +69,20 @@ def test_expired_tokens_are_rejected() -> None:
     tokens = make_tokens(access_ttl=-1)
     with pytest.raises(UnauthorizedError, match="expired"):
         tokens.decode(tokens.encode(1, TokenType.ACCESS), TokenType.ACCESS)
+
+
+def test_a_token_verified_before_is_still_refused_once_expired(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    tokens = make_tokens(access_ttl=60)
+    token = tokens.encode(5, TokenType.ACCESS)
+    assert tokens.decode(token, TokenType.ACCESS) == 5
+    monkeypatch.setattr(jwt, "decode", None)  # a second use does not verify again
+    assert tokens.decode(token, TokenType.ACCESS) == 5
+    later = time.time() + 61
+    monkeypatch.setattr(time, "time", lambda: later)
+    with pytest.raises(UnauthorizedError, match="expired"):
+        tokens.decode(token, TokenType.ACCESS)
 
 
 def signed(subject: object, **claims: object) -> str:

@@ -75,16 +75,17 @@ class RequestContextMiddleware:
             route = scope.get("route")
             endpoint = route.path if isinstance(route, APIRoute | Route) else UNMATCHED
             record_request(method, endpoint, status, seconds)
-            logger.info(
-                "%s %s %s",
-                method,
-                path,
-                status,
-                extra={
-                    "method": method,
-                    "path": path,
-                    "status": status,
-                    "duration_ms": round(seconds * 1000, 2),
-                },
-            )
+            if logger.isEnabledFor(logging.INFO):  # nothing is built for a line nobody writes
+                logger.info(
+                    "%s %s %s",
+                    method,
+                    path,
+                    status,
+                    extra={
+                        "method": method,
+                        "path": path,
+                        "status": status,
+                        "duration_ms": round(seconds * 1000, 2),
+                    },
+                )
             request_id_var.reset(token)
