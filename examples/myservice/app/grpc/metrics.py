@@ -6,6 +6,8 @@ follow the usual gRPC server metrics (`grpc_server_handled_total`, ...), so exis
 read them.
 """
 
+from typing import Any
+
 import grpc
 from prometheus_client import Counter, Histogram
 
@@ -21,8 +23,18 @@ LATENCY = Histogram(
 )
 
 
+_Children = tuple[Any, Any]
+_children: dict[tuple[str, grpc.StatusCode], _Children] = {}
+"""The labelled counter and histogram of each (method, status) seen: bounded by the methods."""
+
+
 def record_call(method: str, status: grpc.StatusCode, seconds: float) -> None:
     """Count one finished call of `method` (`/package.Service/Method`) and observe its time."""
-    service, _, name = method.strip("/").partition("/")
-    CALLS.labels(service, name, status.name).inc()
-    LATENCY.labels(service, name).observe(seconds)
+    children = _children.get((method, status))
+    if children is None:
+        service, _, name = method.strip("/").partition("/")
+        children = (CALLS.labels(service, name, status.name), LATENCY.labels(service, name))
+        _children[(method, status)] = children
+    calls, latency = children
+    calls.inc()
+    latency.observe(seconds)
