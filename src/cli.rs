@@ -253,7 +253,8 @@ Examples:
   arcana new order-service --path ~/code/orders
   arcana new myservice --dry-run
   arcana new myservice --no-grpc --no-worker  REST only, without Celery
-  arcana new myservice --install              Also git init, uv sync, compile protos and run the tests
+  arcana new myservice --install              Also uv sync, commit with uv.lock, compile protos, run the tests
+  arcana new myservice --no-git               Without a git repository
 
 The name may be written as `order-service`, `order_service` or `OrderService`; the directory
 keeps the name as written, the Python distribution is `order-service` and identifiers that need
@@ -277,10 +278,16 @@ pub struct NewArgs {
     #[arg(long)]
     pub dry_run: bool,
 
-    /// After generating: `git init` + first commit, `uv sync`, proto compilation and the first
-    /// test run, each shown with its duration [asked when a terminal is attached].
+    /// After generating: `uv sync` (writing `uv.lock`), the first commit of the whole project
+    /// with its lock, proto compilation and the first test run, each shown with its duration
+    /// [asked when a terminal is attached].
     #[arg(long, conflicts_with_all = ["dry_run", "no_install"])]
     pub install: bool,
+
+    /// Do not create a git repository (one is created by default, except inside an existing
+    /// git work tree).
+    #[arg(long)]
+    pub no_git: bool,
 
     /// Do not install or run anything after generating, and do not ask.
     #[arg(long)]

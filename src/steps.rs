@@ -104,7 +104,7 @@ fn run_one(dir: &Path, step: &Step) -> Result<Duration> {
 fn missing_tool_hint(program: &str) -> String {
     match program {
         "uv" => "Install uv (`pip install uv`, or see https://docs.astral.sh/uv/), then run `uv sync && uv run pytest` in the project".to_string(),
-        "git" => "Install git, or run `arcana new` without `--install`".to_string(),
+        "git" => "Install git, or pass `--no-git` to `arcana new`".to_string(),
         other => format!("Install `{other}` and try again"),
     }
 }

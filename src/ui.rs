@@ -96,6 +96,12 @@ pub fn warning(message: &str) {
     diagnostic(&format!("{} {message}", style("warning:").yellow().bold()));
 }
 
+/// A `warning:` line with a `hint:` under it that says what to run.
+pub fn warning_with_hint(message: &str, hint: &str) {
+    warning(message);
+    diagnostic(&format!("{} {hint}", style("hint:").cyan().bold()));
+}
+
 /// A `note:` line: how arcana read the user's input, when that may surprise.
 pub fn note(message: &str) {
     diagnostic(&format!("{} {message}", style("note:").cyan().bold()));

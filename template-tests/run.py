@@ -3,7 +3,8 @@
 
 For each scenario file the runner calls the arcana binary with the scenario's commands in a
 temporary directory, installs the generated project with uv, and runs its own checks: ruff
-lint and format, mypy --strict, the import contracts (lint-imports), the Alembic round trip (upgrade, downgrade, upgrade, check)
+lint and format, mypy --strict, the import contracts (lint-imports), its pre-commit hooks
+(`pre-commit run --all-files`: ruff, yamllint, mypy, lint-imports), the Alembic round trip (upgrade, downgrade, upgrade, check)
 on PostgreSQL, and pytest twice: against PostgreSQL + Redis, and with no URLs set (SQLite and
 in-process fallbacks). Alembic is the application's own command and reads DATABASE_URL; the
 tests read TEST_DATABASE_URL / TEST_REDIS_URL only.
@@ -197,6 +198,14 @@ def run_scenario(path: Path, arcana: str, index: int) -> None:
         step("ruff format --check", ["uv", "run", "ruff", "format", "--check", "."], project, env)
         step("mypy --strict", ["uv", "run", "mypy"], project, env)
         step("lint-imports", ["uv", "run", "lint-imports"], project, env)
+        # The project's own hooks, as a developer's commit runs them (`arcana new` made the
+        # repository; pre-commit looks at the files git knows).
+        if not (project / ".git").is_dir():
+            say("    `arcana new` made no git repository")
+            raise StepFailed("git repository")
+        step("git add -A", ["git", "add", "-A"], project, env)
+        step("pre-commit run --all-files", ["uv", "run", "--no-sync", "pre-commit", "run",
+                                            "--all-files", "--show-diff-on-failure"], project, env)
         for args in (["upgrade", "head"], ["downgrade", "base"], ["upgrade", "head"], ["check"]):
             step(f"alembic {' '.join(args)} (PostgreSQL)", ["uv", "run", "alembic", *args], project, app_env)
         recreate_database(db_name)

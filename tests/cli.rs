@@ -258,7 +258,10 @@ fn install_failure_names_the_step_and_keeps_the_files() {
         .code(2)
         .stdout(predicate::str::contains("Created `svc`"))
         .stderr(predicate::str::contains(
-            "error: `git` is not installed or not on PATH",
+            "warning: `git` is not installed or not on PATH",
+        ))
+        .stderr(predicate::str::contains(
+            "error: `uv` is not installed or not on PATH",
         ))
         .stderr(predicate::str::contains("hint: "));
     assert!(tmp.path().join("svc/arcana.toml").is_file());

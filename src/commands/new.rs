@@ -2,10 +2,14 @@
 //!
 //! Resolves the arguments (prompting only when a terminal is attached), validates the name and
 //! destination, renders the shared layers plus the chosen web stack into a plan, and applies it
-//! in one step.
+//! in one step. Then, unless `--no-git`, makes the project a git repository (as `cargo new`
+//! does: not inside an existing work tree, and only a warning when git is missing), and with
+//! `--install` runs `uv sync`, commits the whole project with its `uv.lock`, compiles the protos
+//! and runs the tests.
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::time::Instant;
 
 use anyhow::{Context as _, Result};
@@ -36,6 +40,7 @@ pub struct NewSettings {
     pub dry_run: bool,
     pub json: bool,
     pub install: bool,
+    pub git: bool,
 }
 
 pub fn run(args: NewArgs) -> Result<()> {
@@ -55,17 +60,21 @@ pub fn run(args: NewArgs) -> Result<()> {
         describe_features(settings.features),
         started.elapsed().as_millis()
     ));
+    let repository = settings.git && init_repository(&settings.destination);
     if settings.install {
         ui::print_blank_line();
         steps::run_all(
             &settings.destination,
-            &install_steps(&settings.destination, settings.features),
+            &install_steps(&settings.destination, settings.features, repository),
         )?;
     }
     let cd = format!("cd {}", settings.destination.display());
     let mut next: Vec<(&str, &str)> = vec![(cd.as_str(), "enter the project")];
     if !settings.install {
-        next.push(("uv sync", "install dependencies into .venv"));
+        next.push((
+            "uv sync",
+            "install dependencies into .venv and write uv.lock (commit it)",
+        ));
         next.push(("uv run pytest", "run the test suite"));
     }
     let others: Vec<&str> = [
@@ -90,8 +99,99 @@ pub fn run(args: NewArgs) -> Result<()> {
     Ok(())
 }
 
+/// Makes `project` a git repository unless it lies inside one already; whether it is a new one.
+///
+/// Nothing here fails the command: the project is complete without git, so a missing or failing
+/// git is a warning that says what to run instead.
+fn init_repository(project: &Path) -> bool {
+    let inside = Command::new("git")
+        .args(["rev-parse", "--show-toplevel"])
+        .current_dir(project)
+        .output();
+    match inside {
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            ui::warning_with_hint(
+                &format!(
+                    "`git` is not installed or not on PATH; `{}` is not a git repository",
+                    project.display()
+                ),
+                &format!(
+                    "Install git and run `git init` in `{}`, or pass `--no-git` to skip this step",
+                    project.display()
+                ),
+            );
+            return false;
+        }
+        Ok(output) if output.status.success() => {
+            let top = String::from_utf8_lossy(&output.stdout).trim().to_string();
+            ui::note(&format!(
+                "`{}` is inside the git work tree `{top}`; no repository of its own was created",
+                project.display()
+            ));
+            return false;
+        }
+        _ => {}
+    }
+    match Command::new("git")
+        .args(["init", "-q"])
+        .current_dir(project)
+        .output()
+    {
+        Ok(output) if output.status.success() => {
+            ui::print_step("git init", true, None);
+            true
+        }
+        Ok(output) => {
+            ui::warning_with_hint(
+                &format!(
+                    "`git init` failed in `{}`: {}",
+                    project.display(),
+                    String::from_utf8_lossy(&output.stderr).trim()
+                ),
+                &format!(
+                    "Run `git init` in `{}` once the problem is fixed, or pass `--no-git`",
+                    project.display()
+                ),
+            );
+            false
+        }
+        Err(err) => {
+            ui::warning_with_hint(
+                &format!("Could not run `git init` in `{}`: {err}", project.display()),
+                &format!(
+                    "Run `git init` in `{}` yourself, or pass `--no-git`",
+                    project.display()
+                ),
+            );
+            false
+        }
+    }
+}
+
 /// The post-generation steps of `--install`.
-pub fn install_steps(project: &Path, features: Features) -> Vec<Step> {
+///
+/// With a repository, the first commit comes right after `uv sync` and holds the whole project
+/// with its `uv.lock`: every checkout of that commit installs exactly the versions the first
+/// test run used (`uv sync --locked`, as CI and the Dockerfile do). The test run comes after it,
+/// so a failing test leaves the generated project committed as generated.
+pub fn install_steps(project: &Path, features: Features, repository: bool) -> Vec<Step> {
+    let mut steps = vec![Step::new("uv sync", "uv", &["sync"])];
+    if repository {
+        steps.extend(commit_steps(project));
+    }
+    if features.grpc {
+        steps.push(Step::new(
+            "compile protos",
+            "uv",
+            &["run", "python", "-m", "app.grpc.codegen"],
+        ));
+    }
+    steps.push(Step::new("first test run", "uv", &["run", "pytest", "-q"]));
+    steps
+}
+
+/// `git add -A` and the first commit (with a neutral identity when git knows none).
+fn commit_steps(project: &Path) -> [Step; 2] {
     let mut commit = vec!["commit", "-q", "-m", "Initial commit from arcana new"];
     if !steps::git_identity_configured(project) {
         commit.splice(
@@ -104,21 +204,10 @@ pub fn install_steps(project: &Path, features: Features) -> Vec<Step> {
             ],
         );
     }
-    let mut steps = vec![
-        Step::new("git init", "git", &["init", "-q"]),
+    [
         Step::new("git add", "git", &["add", "-A"]),
-        Step::new("first commit", "git", &commit),
-        Step::new("uv sync", "uv", &["sync"]),
-    ];
-    if features.grpc {
-        steps.push(Step::new(
-            "compile protos",
-            "uv",
-            &["run", "python", "-m", "app.grpc.codegen"],
-        ));
-    }
-    steps.push(Step::new("first test run", "uv", &["run", "pytest", "-q"]));
-    steps
+        Step::new("first commit (with uv.lock)", "git", &commit),
+    ]
 }
 
 /// "all optional parts" or the list of parts that are on, for the summary line.
@@ -205,7 +294,7 @@ pub fn resolve(args: NewArgs) -> Result<NewSettings> {
     } else {
         dialoguer::Confirm::new()
             .with_prompt(
-                "Install dependencies and run the tests now (git init, uv sync, protos, pytest)?",
+                "Install dependencies and run the tests now (uv sync, first commit, protos, pytest)?",
             )
             .default(true)
             .interact()
@@ -219,6 +308,7 @@ pub fn resolve(args: NewArgs) -> Result<NewSettings> {
         dry_run: args.dry_run,
         json: args.json,
         install,
+        git: !args.no_git && !args.dry_run,
     })
 }
 
@@ -322,6 +412,7 @@ mod tests {
             dry_run: true,
             json: false,
             install: false,
+            git: false,
         };
         plan(&settings, "secret")
             .unwrap()
@@ -329,6 +420,48 @@ mod tests {
             .iter()
             .map(|c| c.path().to_string())
             .collect()
+    }
+
+    /// Whether yamllint's `line-length` (100, `allow-non-breakable-inline-mappings`) accepts it.
+    fn yaml_line_fits(line: &str) -> bool {
+        if line.chars().count() <= 100 {
+            return true;
+        }
+        let item = line.trim_start().trim_start_matches("- ");
+        let value = item.split_once(": ").map_or(item, |(_, value)| value);
+        !value.trim().contains(' ')
+    }
+
+    #[test]
+    fn yaml_files_fit_100_columns_with_the_longest_project_name() {
+        let name = "a".repeat(names::MAX_PROJECT_NAME_LEN);
+        for stack in Stack::all() {
+            let settings = NewSettings {
+                name: names::project_name(&name).unwrap(),
+                destination: PathBuf::from(&name),
+                stack,
+                features: Features::all(),
+                dry_run: true,
+                json: false,
+                install: false,
+                git: false,
+            };
+            let plan = plan(&settings, "secret").unwrap();
+            let yaml: Vec<_> = plan
+                .changes
+                .iter()
+                .filter(|c| c.path().ends_with(".yml") || c.path().ends_with(".yaml"))
+                .collect();
+            assert!(yaml.len() >= 5, "{}", yaml.len());
+            for change in yaml {
+                let crate::plan::Change::Create { contents, .. } = change else {
+                    panic!("{change:?}");
+                };
+                for line in contents.lines() {
+                    assert!(yaml_line_fits(line), "{}: {line}", change.path());
+                }
+            }
+        }
     }
 
     #[test]

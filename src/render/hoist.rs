@@ -794,6 +794,7 @@ mod tests {
                     dry_run: false,
                     json: false,
                     install: false,
+                    git: false,
                 };
                 let (plan, seen) = recording(|| new::plan(&settings, "0123abcd").unwrap());
                 renders += compare(&format!("new, {label}"), &seen, &mut compared);

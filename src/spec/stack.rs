@@ -46,6 +46,8 @@ pub struct StackData {
     pub parts: Vec<(Feature, Vec<String>)>,
     pub readme_layout: Vec<String>,
     pub readme_server_notes: String,
+    /// The REST framework's row of the README's table of tools.
+    pub readme_tool: String,
     /// `(file, points)` rows of the README's marker table.
     pub readme_markers: Vec<(String, String)>,
 }
@@ -128,6 +130,7 @@ impl StackData {
             parts,
             readme_layout: strings(readme, "layout")?,
             readme_server_notes: string(readme, "server_notes")?,
+            readme_tool: string(readme, "tool")?,
             readme_markers: markers,
         };
         for (key, command) in [
@@ -184,6 +187,7 @@ impl StackData {
             "readme": {
                 "layout": self.readme_layout,
                 "server_notes": self.readme_server_notes,
+                "tool": self.readme_tool,
                 "markers": markers,
             },
         })
@@ -279,6 +283,7 @@ mod tests {
             [readme]
             layout = []
             server_notes = ""
+            tool = ""
             markers = [{ file = "app/controller/__init__.py", points = "`routers`" }]
             "#,
         )

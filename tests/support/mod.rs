@@ -49,11 +49,13 @@ pub fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
-/// Every file (with its contents) and every folder (as `DIR`) under `root`, hidden ones too.
+/// Every file (with its contents) and every folder (as `DIR`) under `root`, hidden ones too,
+/// except the git repository that `arcana new` makes after writing the project (`.git`).
 pub fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
     walkdir::WalkDir::new(root)
         .min_depth(1)
         .into_iter()
+        .filter_entry(|e| e.depth() != 1 || e.file_name() != ".git")
         .map(Result::unwrap)
         .map(|e| {
             let rel = e

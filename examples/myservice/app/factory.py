@@ -12,6 +12,7 @@ from app.middleware.hardening import init_hardening
 from app.middleware.json_body import init_json_body_guard
 from app.middleware.metrics import init_metrics
 from app.middleware.request_context import init_request_context
+from app.middleware.tracing import init_tracing
 from app.wiring import Container, get_container
 
 MAX_REQUEST_BYTES = 1024 * 1024
@@ -46,6 +47,7 @@ def create_app(container: Container | None = None) -> Flask:
     )
     init_container(app, container)
     init_request_context(app)
+    init_tracing(app, container.tracer_provider)
     init_metrics(app)
     init_hardening(app)
     api = RestApi(app)

@@ -1,15 +1,21 @@
 """Composition root: the only module that names implementations.
 
 Tests swap implementations by building a Container (or `dataclasses.replace`-ing one) here.
+
+Tracing (`app.core.tracing`) is wired here too: with a tracer provider (from
+`OTEL_EXPORTER_OTLP_ENDPOINT`, or given by a test), the engine, Redis, Celery and every `*_service`
+of the container are instrumented; without one, nothing is.
 """
 
 import threading
 from dataclasses import dataclass
 from functools import partial
 
+from opentelemetry.sdk.trace import TracerProvider
 from sqlalchemy import Engine
 
 from app.config.settings import Settings, get_settings
+from app.core import tracing
 from app.core.security import PasswordHasher, TokenService
 from app.model.user import User
 from app.repository import database
@@ -17,6 +23,7 @@ from app.repository.cache_repository import CacheRepository
 from app.service.auth_service import AuthService
 from app.service.health_service import HealthService
 from app.service.task_queue import TaskQueue
+from app.tasks.celery_app import trace_celery
 from app.tasks.mailer import Mailer
 
 # Implementations, in the order resources were added.
@@ -43,6 +50,8 @@ class Container:
     settings: Settings
     engine: Engine
     session_factory: database.SessionFactory
+    tracer_provider: TracerProvider | None
+    """Set while tracing is on: the adapters instrument themselves with it."""
     cache: CacheRepository
     mailer: Mailer
     task_queue: TaskQueue
@@ -61,12 +70,15 @@ def build_container(
     settings: Settings | None = None,
     *,
     password_hasher: PasswordHasher | None = None,
+    tracer_provider: TracerProvider | None = None,
 ) -> Container:
     """Wire every implementation from `settings` (default: the process settings).
 
     `password_hasher` replaces the production argon2 parameters, for tests that log in often.
+    `tracer_provider` replaces the one of the settings (none while tracing is off).
     """
     settings = settings or get_settings()
+    tracer_provider = tracer_provider or tracing.tracer_provider(settings)
     engine = database.create_db_engine(settings.database_url.get_secret_value())
     session_factory = database.create_session_factory(engine)
     # Without Redis nothing is cached: an in-process cache could not be invalidated by the
@@ -112,10 +124,11 @@ def build_container(
         cache_ttl_seconds=settings.cache_ttl_seconds,
     )
     # arcana:wiring
-    return Container(
+    container = Container(
         settings=settings,
         engine=engine,
         session_factory=session_factory,
+        tracer_provider=tracer_provider,
         cache=cache,
         mailer=LoggingMailer(),
         task_queue=task_queue,
@@ -125,6 +138,21 @@ def build_container(
         order_item_service=order_item_service,
         # arcana:wiring-args
     )
+    if tracer_provider is not None:
+        _trace(container, tracer_provider)
+    return container
+
+
+def _trace(container: Container, provider: TracerProvider) -> None:
+    """Tracing is on: spans for SQL, Redis, tasks and every call into the service layer."""
+    tracing.instrument_engine(container.engine, provider)
+    tracing.trace_services(container, provider)
+    from opentelemetry.instrumentation.redis import RedisInstrumentor
+
+    redis = RedisInstrumentor()
+    if not redis.is_instrumented_by_opentelemetry:
+        redis.instrument(tracer_provider=provider)
+    trace_celery(provider)
 
 
 _container: Container | None = None

@@ -55,8 +55,16 @@ class IsolatedSettings(Settings):
 
 
 def isolated_settings(**values: Any) -> Settings:
-    """Settings from `values` and the defaults only."""
-    return IsolatedSettings(**values)
+    """Settings from `values` and the defaults only, without a metrics port.
+
+    Processes started by tests serve no metrics port of their own: test runs side by side would
+    compete for it (the metrics tests serve theirs on free ports).
+    """
+    quiet: dict[str, Any] = {
+        "grpc_metrics_port": 0,
+        "worker_metrics_port": 0,
+    }
+    return IsolatedSettings(**{**quiet, **values})
 
 
 def process_env(settings: Settings, **overrides: str) -> dict[str, str]:

@@ -53,6 +53,13 @@ class Settings(BaseSettings):
     redis_socket_timeout_seconds: float = 0.25
     """The longest a cache command waits for Redis (never retried): a frozen Redis costs this."""
     grpc_port: int = 50051
+    grpc_metrics_port: int = 9101
+    """Port of the gRPC server's Prometheus `/metrics` (0: not served)."""
+    worker_metrics_port: int = 9102
+    """Port of the Celery worker's Prometheus `/metrics` (0: not served)."""
+    otel_exporter_otlp_endpoint: str = ""
+    """OTLP/HTTP collector (`http://collector:4318`); unset, nothing is traced or instrumented."""
+    otel_service_name: str = "myservice"
     log_json: bool = False
     log_level: str = "INFO"
 

@@ -1,9 +1,10 @@
-"""Server interceptors: call logging, error mapping and bearer-token authentication.
+"""Server interceptors: call logging and metrics, error mapping and bearer-token authentication.
 
 ``create_server`` installs them outermost first: ``LoggingInterceptor`` (request id, method, status,
-duration), ``ErrorInterceptor`` (``AppError`` / pydantic errors / anything else -> gRPC status)
-and ``AuthInterceptor`` (``authorization: Bearer <access token>`` metadata, except on public
-methods). The authenticated user id is available to servicers through ``current_user_id()``.
+duration, Prometheus metrics), ``ErrorInterceptor`` (``AppError`` / pydantic errors / anything
+else -> gRPC status) and ``AuthInterceptor`` (``authorization: Bearer <access token>`` metadata,
+except on public methods). The authenticated user id is available to servicers through
+``current_user_id()``.
 
 Interceptors wrap the method handler, so their code runs in the worker thread that serves the
 call, around the servicer (and around the whole response stream for streaming methods).
@@ -27,6 +28,7 @@ from app.core.errors import UnauthorizedError
 from app.core.logging import request_id_var
 from app.core.security import bearer_token
 from app.grpc.errors import REQUEST_ID_KEY, abort, current_status, internal_error, to_app_error
+from app.grpc.metrics import record_call
 from app.service.auth_service import AuthService
 
 if TYPE_CHECKING:
@@ -77,7 +79,8 @@ class CallInterceptor(_ServerInterceptor, ABC):
 
 
 class LoggingInterceptor(CallInterceptor):
-    """Tags the call with a request id (a valid ``x-request-id`` or a new one), logs its outcome.
+    """Tags the call with a request id (a valid ``x-request-id`` or a new one), logs its outcome
+    and records it in the metrics of ``app.grpc.metrics``.
 
     The id is echoed in the call's trailing metadata under ``x-request-id``.
     """
@@ -96,20 +99,21 @@ class LoggingInterceptor(CallInterceptor):
             failed = True
             raise
         finally:
-            if logger.isEnabledFor(logging.INFO):  # nothing is built for a line nobody writes
-                status = current_status(context) or _implicit_status(context, failed)
-                duration_ms = round((time.perf_counter() - started) * 1000, 2)
-                logger.info(
-                    "%s %s %.2fms",
-                    method,
-                    status.name,
-                    duration_ms,
-                    extra={
-                        "grpc_method": method,
-                        "grpc_code": status.name,
-                        "duration_ms": duration_ms,
-                    },
-                )
+            status = current_status(context) or _implicit_status(context, failed)
+            seconds = time.perf_counter() - started
+            record_call(method, status, seconds)
+            duration_ms = round(seconds * 1000, 2)
+            logger.info(
+                "%s %s %.2fms",
+                method,
+                status.name,
+                duration_ms,
+                extra={
+                    "grpc_method": method,
+                    "grpc_code": status.name,
+                    "duration_ms": duration_ms,
+                },
+            )
             request_id_var.reset(token)
 
 

@@ -1,4 +1,4 @@
-"""The gRPC server: servicers, interceptors, health service and server reflection.
+"""The gRPC server: servicers, interceptors, health service, server reflection and metrics.
 
 ``python -m app.grpc.server`` serves on ``settings.grpc_port`` (``--port`` overrides) until
 SIGTERM or SIGINT, then reports NOT_SERVING and drains in-flight calls before exiting.
@@ -7,6 +7,11 @@ Health: the server as a whole (service ``""``) and each application service repo
 while the readiness checks (database, cache) pass, re-checked every
 ``HEALTH_CHECK_INTERVAL_SECONDS``; ``liveness`` reports SERVING for as long as the process
 serves at all. Kubernetes probes readiness on ``""`` and liveness on ``liveness``.
+
+Reflection answers as ``grpc.reflection.v1`` and ``v1alpha``. Prometheus metrics (calls by
+method and status, latency) are served on ``GRPC_METRICS_PORT``. With
+``OTEL_EXPORTER_OTLP_ENDPOINT`` set, every call is traced (a tracing interceptor joins the
+others); without it, none is installed.
 """
 
 from __future__ import annotations
@@ -18,14 +23,17 @@ import threading
 from collections.abc import Sequence
 from concurrent import futures
 from contextlib import closing
+from typing import Any
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
-from grpc_reflection.v1alpha import reflection
 
 from app.config.settings import Settings, get_settings, get_settings_or_exit
 from app.core.logging import configure_logging
+from app.core.metrics import MetricsServer, prepare_multiprocess_dir
 from app.grpc.interceptors import AuthInterceptor, ErrorInterceptor, LoggingInterceptor
+from app.grpc.reflection import SERVICE_NAMES as REFLECTION_SERVICE_NAMES
+from app.grpc.reflection import enable_server_reflection
 from app.service.health_service import HealthService
 from app.wiring import Container, build_container
 
@@ -58,7 +66,7 @@ PUBLIC_METHODS = frozenset(
     }
 )
 """Methods callable without a bearer token, besides the health and reflection services."""
-PUBLIC_SERVICES = frozenset({health.SERVICE_NAME, reflection.SERVICE_NAME})
+PUBLIC_SERVICES = frozenset({health.SERVICE_NAME, *REFLECTION_SERVICE_NAMES})
 
 SHUTDOWN_GRACE_SECONDS = 10.0
 HEALTH_CHECK_INTERVAL_SECONDS = 5.0
@@ -129,6 +137,7 @@ def create_server(
         futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="grpc"),
         interceptors=[
             LoggingInterceptor(),
+            *_tracing_interceptors(container),
             ErrorInterceptor(),
             AuthInterceptor(
                 container.auth_service,
@@ -158,10 +167,17 @@ def create_server(
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     health_servicer.set(LIVENESS_SERVICE, _SERVING)
     report_readiness(health_servicer, container.health_service)
-    reflection.enable_server_reflection(
-        (*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server
-    )
+    enable_server_reflection((*SERVICE_NAMES, health.SERVICE_NAME), server)
     return server, server.add_insecure_port(f"{host}:{port}")
+
+
+def _tracing_interceptors(container: Container) -> list[Any]:
+    """OpenTelemetry's server interceptor while tracing is on; nothing otherwise."""
+    if container.tracer_provider is None:
+        return []
+    from opentelemetry.instrumentation.grpc import server_interceptor
+
+    return [server_interceptor(tracer_provider=container.tracer_provider)]
 
 
 def serve(
@@ -183,6 +199,11 @@ def serve(
             health_servicer=health_servicer,
         )
         monitor = HealthMonitor(health_servicer, container.health_service)
+        metrics: MetricsServer | None = None
+        if settings.grpc_metrics_port:
+            prepare_multiprocess_dir()
+            metrics = MetricsServer(settings.grpc_metrics_port, host=metrics_host(host))
+            logger.info("gRPC metrics on port %d (/metrics)", metrics.port)
         server.start()
         monitor.start()
         logger.info("gRPC server listening on %s:%d", host, bound_port)
@@ -196,6 +217,13 @@ def serve(
             monitor.stop()
             health_servicer.enter_graceful_shutdown()
             server.stop(SHUTDOWN_GRACE_SECONDS).wait()
+            if metrics is not None:
+                metrics.close()
+
+
+def metrics_host(grpc_host: str) -> str:
+    """The metrics server's interface for gRPC's ``--host`` (``[::]``: every IPv4 interface)."""
+    return "0.0.0.0" if grpc_host == "[::]" else grpc_host.strip("[]")  # noqa: S104
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -1,6 +1,8 @@
 """Celery application on Redis; without REDIS_URL tasks run eagerly in-process.
 
-Worker: `celery -A app.tasks.celery_app worker` (needs REDIS_URL).
+Worker: `celery -A app.tasks.celery_app worker` (needs REDIS_URL). It serves its Prometheus
+metrics (`app.tasks.metrics`) on `WORKER_METRICS_PORT`, and traces the tasks it runs while
+`OTEL_EXPORTER_OTLP_ENDPOINT` is set.
 
 The broker comes from the settings when the configuration is first read (lazily, so importing
 this module reads no settings); `configure_celery` sets it explicitly instead, as the tests do.
@@ -13,10 +15,14 @@ import weakref
 from typing import Any, cast
 
 from celery import Celery, Task
-from celery.signals import setup_logging, task_postrun, task_prerun, worker_init
+from celery.signals import setup_logging, task_postrun, task_prerun, worker_init, worker_shutdown
+from opentelemetry.sdk.trace import TracerProvider
 
 from app.config.settings import Settings, get_settings, get_settings_or_exit
 from app.core.logging import configure_logging, request_id_var
+from app.core.metrics import MetricsServer, prepare_multiprocess_dir
+from app.core.tracing import tracer_provider
+from app.tasks import metrics as _metrics  # noqa: F401 - connects the metrics' signal handlers
 
 TASK_MODULES = ["app.tasks.email_tasks"]
 TASK_REQUEST_ID_HEADER = "request_id"
@@ -85,6 +91,49 @@ def _refuse_a_worker_without_a_broker(sender: Any = None, **_: Any) -> None:
             file=sys.stderr,
         )
         raise SystemExit(1)
+
+
+_metrics_server: MetricsServer | None = None
+
+
+def start_worker_metrics(port: int) -> MetricsServer:
+    """Serve the tasks' metrics on `port` (0: any free port) until `stop_worker_metrics`."""
+    global _metrics_server
+    stop_worker_metrics()
+    prepare_multiprocess_dir()
+    _metrics_server = MetricsServer(port)
+    return _metrics_server
+
+
+def stop_worker_metrics() -> None:
+    global _metrics_server
+    if _metrics_server is not None:
+        _metrics_server.close()
+        _metrics_server = None
+
+
+def trace_celery(provider: TracerProvider) -> None:
+    """Trace publishing and running tasks (OpenTelemetry's Celery instrumentation), once."""
+    from opentelemetry.instrumentation.celery import CeleryInstrumentor
+
+    instrumentor = CeleryInstrumentor()
+    if not instrumentor.is_instrumented_by_opentelemetry:
+        instrumentor.instrument(tracer_provider=provider)
+
+
+@worker_init.connect
+def _observe_the_worker(**_: Any) -> None:
+    settings = get_settings()
+    if settings.worker_metrics_port:
+        start_worker_metrics(settings.worker_metrics_port)
+    provider = tracer_provider(settings)
+    if provider is not None:
+        trace_celery(provider)
+
+
+@worker_shutdown.connect
+def _stop_observing(**_: Any) -> None:
+    stop_worker_metrics()
 
 
 @setup_logging.connect

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from concurrent import futures
 from pathlib import Path
@@ -19,27 +20,24 @@ import grpc
 import pytest
 from google.protobuf.descriptor_pool import DescriptorPool
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
-from grpc_reflection.v1alpha import reflection
+from grpc_reflection.v1alpha import reflection_pb2
 from grpc_reflection.v1alpha.proto_reflection_descriptor_database import (
     ProtoReflectionDescriptorDatabase,
 )
+from prometheus_client.parser import text_string_to_metric_families
 
 from app.config.settings import Settings
 from app.core.errors import NotFoundError
 from app.core.logging import RequestIdFilter
-from app.dto.auth_dto import (
-    LoginRequest,
-    RefreshRequest,
-    RegisterRequest,
-    TokenPair,
-    UpdateMeRequest,
-    UserResponse,
-)
+from app.core.metrics import MetricsServer
+from app.dto.auth_dto import LoginRequest, RefreshRequest, RegisterRequest, TokenPair, UserResponse
 from app.dto.health_dto import ReadinessResponse
 from app.grpc import probe
 from app.grpc import server as grpc_server
 from app.grpc.errors import error_details
 from app.grpc.generated.myservice.v1 import auth_pb2, auth_pb2_grpc
+from app.grpc.reflection import SERVICE_NAMES as REFLECTION_SERVICE_NAMES
+from app.grpc.reflection import V1_SERVICE_NAME
 from app.grpc.server import (
     LIVENESS_SERVICE,
     SERVICE_NAMES,
@@ -50,7 +48,6 @@ from app.grpc.server import (
 from app.service.health_service_impl import HealthServiceImpl
 from app.wiring import Container
 from tests.conftest import process_env
-from tests.fakes.user_samples import REGISTER_EXTRA_PROTO
 from tests.grpc.conftest import ServeGrpc, bearer
 
 LEAKED_SECRET = "connection refused by db.internal:5432 (password=hunter2)"
@@ -69,9 +66,6 @@ class ExplodingAuthService:
         raise RuntimeError(LEAKED_SECRET)
 
     def get_user(self, user_id: int) -> UserResponse:
-        raise RuntimeError(LEAKED_SECRET)
-
-    def update_me(self, user_id: int, data: UpdateMeRequest) -> UserResponse:
         raise RuntimeError(LEAKED_SECRET)
 
     def authenticate(self, access_token: str) -> int:
@@ -182,13 +176,49 @@ def wait_for_status(channel: grpc.Channel, expected: int, timeout: float = 5.0) 
         time.sleep(0.01)
 
 
+def test_reflection_v1_answers_as_v1alpha_does(channel: grpc.Channel) -> None:
+    call = channel.stream_stream(
+        f"/{V1_SERVICE_NAME}/ServerReflectionInfo",
+        request_serializer=reflection_pb2.ServerReflectionRequest.SerializeToString,
+        response_deserializer=reflection_pb2.ServerReflectionResponse.FromString,
+    )
+    requests = [
+        reflection_pb2.ServerReflectionRequest(list_services=""),
+        reflection_pb2.ServerReflectionRequest(file_containing_symbol=V1_SERVICE_NAME),
+    ]
+    listed, described = list(call(iter(requests), timeout=10))
+
+    names = {service.name for service in listed.list_services_response.service}
+    assert names == {*SERVICE_NAMES, health.SERVICE_NAME, *REFLECTION_SERVICE_NAMES}
+    assert described.file_descriptor_response.file_descriptor_proto
+
+
+def test_metrics_count_calls_by_method_and_status(channel: grpc.Channel) -> None:
+    assert health_status(channel) == health_pb2.HealthCheckResponse.SERVING
+    metrics = MetricsServer(0, host="127.0.0.1")
+    try:
+        url = f"http://127.0.0.1:{metrics.port}/metrics"
+        with urllib.request.urlopen(url, timeout=5) as response:
+            body = response.read().decode()
+    finally:
+        metrics.close()
+    samples = {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(body)
+        for sample in family.samples
+    }
+    method = (("grpc_method", "Check"), ("grpc_service", "grpc.health.v1.Health"))
+    assert samples[("grpc_server_handled_total", (("grpc_code", "OK"), *method))] >= 1
+    assert samples[("grpc_server_handling_seconds_count", method)] >= 1
+
+
 def test_reflection_describes_the_services(channel: grpc.Channel) -> None:
     database = ProtoReflectionDescriptorDatabase(channel)
 
     assert set(database.get_services()) == {
         *SERVICE_NAMES,
         health.SERVICE_NAME,
-        reflection.SERVICE_NAME,
+        *REFLECTION_SERVICE_NAMES,
     }
     auth_service = DescriptorPool(database).FindServiceByName("myservice.v1.AuthService")
     assert [method.name for method in auth_service.methods] == [
@@ -196,7 +226,6 @@ def test_reflection_describes_the_services(channel: grpc.Channel) -> None:
         "Login",
         "Refresh",
         "Me",
-        "UpdateMe",
     ]
 
 
@@ -209,10 +238,7 @@ def test_unexpected_error_is_internal_without_trace(
         with pytest.raises(grpc.RpcError) as caught:
             stub.Register(
                 auth_pb2.RegisterRequest(
-                    email="ada@example.com",
-                    password="long-enough",
-                    full_name="Ada",
-                    **REGISTER_EXTRA_PROTO,
+                    email="ada@example.com", password="long-enough", full_name="Ada"
                 )
             )
 
@@ -427,7 +453,7 @@ def trailer(call: object, key: str) -> str | None:
 
 def test_successful_calls_echo_the_request_id(auth_stub: auth_pb2_grpc.AuthServiceStub) -> None:
     request = auth_pb2.RegisterRequest(
-        email="echo@example.com", password="long-enough", full_name="Echo", **REGISTER_EXTRA_PROTO
+        email="echo@example.com", password="long-enough", full_name="Echo"
     )
     _, call = auth_stub.Register.with_call(request, metadata=(("x-request-id", "trace-7"),))
     assert trailer(call, "x-request-id") == "trace-7"
