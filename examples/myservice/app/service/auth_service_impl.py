@@ -1,6 +1,19 @@
-from app.core.errors import NotFoundError, ServiceUnavailableError, UnauthorizedError
+from app.core.errors import (
+    SCHEMA_FIELD,
+    NotFoundError,
+    ServiceUnavailableError,
+    UnauthorizedError,
+    ValidationFailedError,
+)
 from app.core.security import PasswordHasher, TokenService, TokenType
-from app.dto.auth_dto import LoginRequest, RefreshRequest, RegisterRequest, TokenPair, UserResponse
+from app.dto.auth_dto import (
+    LoginRequest,
+    RefreshRequest,
+    RegisterRequest,
+    TokenPair,
+    UpdateMeRequest,
+    UserResponse,
+)
 from app.model.user import User
 from app.repository.cache_repository import CacheRepository
 from app.repository.refresh_token_repository import RefreshTokenRepository
@@ -9,6 +22,7 @@ from app.service.model_cache import CACHE_UNAVAILABLE, ModelCache, cache_key
 from app.service.task_queue import TaskQueue
 
 BAD_CREDENTIALS = "Invalid email or password"
+NOTHING_TO_CHANGE = "Give at least one field to change"
 WELCOME_SUBJECT = "Welcome to Myservice"
 WELCOME_BODY = "Hello {full_name},\n\nyour Myservice account is ready.\n"
 
@@ -51,13 +65,9 @@ class AuthServiceImpl:
         self._tasks = tasks
 
     def register(self, data: RegisterRequest) -> UserResponse:
+        profile = data.model_dump(exclude={"password"})
         user = self._users.add(
-            User(
-                email=data.email,
-                password_hash=self._hasher.hash(data.password),
-                full_name=data.full_name,
-                is_active=True,
-            )
+            User(**profile, password_hash=self._hasher.hash(data.password), is_active=True)
         )
         # Ids can be reused (SQLite after deletes): never serve an older user's cached entry.
         self._cached.invalidate_after_write(user.id)
@@ -93,6 +103,17 @@ class AuthServiceImpl:
         response = UserResponse.model_validate(user)
         self._cached.put(user_id, response)
         return response
+
+    def update_me(self, user_id: int, data: UpdateMeRequest) -> UserResponse:
+        changes = data.changes()
+        if not changes:
+            raise ValidationFailedError.from_fields({SCHEMA_FIELD: [NOTHING_TO_CHANGE]})
+        self._cached.invalidate_before_write(user_id)
+        user = self._users.update(user_id, changes)
+        self._cached.invalidate_after_write(user_id)
+        if user is None:
+            raise NotFoundError("User not found", {"id": user_id})
+        return UserResponse.model_validate(user)
 
     def authenticate(self, access_token: str) -> int:
         user_id = self._tokens.decode(access_token, TokenType.ACCESS)

@@ -30,7 +30,14 @@ from app.config.settings import Settings
 from app.core.errors import NotFoundError
 from app.core.logging import RequestIdFilter
 from app.core.metrics import MetricsServer
-from app.dto.auth_dto import LoginRequest, RefreshRequest, RegisterRequest, TokenPair, UserResponse
+from app.dto.auth_dto import (
+    LoginRequest,
+    RefreshRequest,
+    RegisterRequest,
+    TokenPair,
+    UpdateMeRequest,
+    UserResponse,
+)
 from app.dto.health_dto import ReadinessResponse
 from app.grpc import probe
 from app.grpc import server as grpc_server
@@ -48,6 +55,7 @@ from app.grpc.server import (
 from app.service.health_service_impl import HealthServiceImpl
 from app.wiring import Container
 from tests.conftest import process_env
+from tests.fakes.user_samples import REGISTER_EXTRA_PROTO
 from tests.grpc.conftest import ServeGrpc, bearer
 
 LEAKED_SECRET = "connection refused by db.internal:5432 (password=hunter2)"
@@ -66,6 +74,9 @@ class ExplodingAuthService:
         raise RuntimeError(LEAKED_SECRET)
 
     def get_user(self, user_id: int) -> UserResponse:
+        raise RuntimeError(LEAKED_SECRET)
+
+    def update_me(self, user_id: int, data: UpdateMeRequest) -> UserResponse:
         raise RuntimeError(LEAKED_SECRET)
 
     def authenticate(self, access_token: str) -> int:
@@ -226,6 +237,7 @@ def test_reflection_describes_the_services(channel: grpc.Channel) -> None:
         "Login",
         "Refresh",
         "Me",
+        "UpdateMe",
     ]
 
 
@@ -238,7 +250,10 @@ def test_unexpected_error_is_internal_without_trace(
         with pytest.raises(grpc.RpcError) as caught:
             stub.Register(
                 auth_pb2.RegisterRequest(
-                    email="ada@example.com", password="long-enough", full_name="Ada"
+                    email="ada@example.com",
+                    password="long-enough",
+                    full_name="Ada",
+                    **REGISTER_EXTRA_PROTO,
                 )
             )
 
@@ -453,7 +468,7 @@ def trailer(call: object, key: str) -> str | None:
 
 def test_successful_calls_echo_the_request_id(auth_stub: auth_pb2_grpc.AuthServiceStub) -> None:
     request = auth_pb2.RegisterRequest(
-        email="echo@example.com", password="long-enough", full_name="Echo"
+        email="echo@example.com", password="long-enough", full_name="Echo", **REGISTER_EXTRA_PROTO
     )
     _, call = auth_stub.Register.with_call(request, metadata=(("x-request-id", "trace-7"),))
     assert trailer(call, "x-request-id") == "trace-7"

@@ -4,15 +4,22 @@ from datetime import UTC, datetime
 
 import pytest
 
-from app.core.errors import ConflictError, NotFoundError, ServiceUnavailableError, UnauthorizedError
+from app.core.errors import (
+    ConflictError,
+    NotFoundError,
+    ServiceUnavailableError,
+    UnauthorizedError,
+    ValidationFailedError,
+)
 from app.core.security import TokenService, TokenType
-from app.dto.auth_dto import LoginRequest, RefreshRequest, RegisterRequest
+from app.dto.auth_dto import LoginRequest, RefreshRequest, RegisterRequest, UpdateMeRequest
 from app.repository.cache_repository_impl import InMemoryCacheRepository
 from app.service.auth_service_impl import AuthServiceImpl, auth_state_key, user_cache_key
 from tests.conftest import FAST_PASSWORD_HASHER
 from tests.fakes.fake_refresh_token_repository import InMemoryRefreshTokenRepository
 from tests.fakes.fake_task_queue import RecordingTaskQueue
 from tests.fakes.fake_user_repository import InMemoryUserRepository
+from tests.fakes.user_samples import ADDED_B, REGISTER_EXTRA
 
 PASSWORD = "correct-horse-battery"
 CACHE_TTL = 120
@@ -55,13 +62,17 @@ def harness() -> Harness:
 
 
 def register(harness: Harness, email: str = "Alan@Example.com") -> int:
-    request = RegisterRequest(email=email, password=PASSWORD, full_name="Alan Turing")
+    request = RegisterRequest(
+        email=email, password=PASSWORD, full_name="Alan Turing", **REGISTER_EXTRA
+    )
     return harness.service.register(request).id
 
 
 def test_register_stores_a_hash_and_schedules_the_welcome_email(harness: Harness) -> None:
     user = harness.service.register(
-        RegisterRequest(email="Alan@Example.com", password=PASSWORD, full_name="Alan Turing")
+        RegisterRequest(
+            email="Alan@Example.com", password=PASSWORD, full_name="Alan Turing", **REGISTER_EXTRA
+        )
     )
     assert user.email == "alan@example.com"
     assert user.is_active
@@ -231,3 +242,35 @@ def test_get_user_of_an_unknown_id_is_not_found_and_not_cached(harness: Harness)
         harness.service.get_user(404)
     assert caught.value.details == {"id": 404}
     assert harness.cache.get(user_cache_key(404)) is None
+
+
+def test_update_me_changes_only_the_given_fields(harness: Harness) -> None:
+    user_id = register(harness)
+    other_id = register(harness, "grace@example.com")
+    changes = UpdateMeRequest.model_validate({"full_name": "Alan M. Turing", **ADDED_B})
+    updated = harness.service.update_me(user_id, changes)
+    assert updated.full_name == "Alan M. Turing"
+    assert updated.email == "alan@example.com"
+    assert {name: getattr(updated, name) for name in ADDED_B} == {
+        name: getattr(changes, name) for name in ADDED_B
+    }
+    assert harness.service.get_user(user_id) == updated
+    assert harness.service.get_user(other_id).full_name == "Alan Turing"
+
+
+def test_update_me_refuses_a_taken_email_and_an_empty_change(harness: Harness) -> None:
+    user_id = register(harness)
+    register(harness, "grace@example.com")
+    with pytest.raises(ConflictError) as caught:
+        harness.service.update_me(user_id, UpdateMeRequest(email="grace@example.com"))
+    assert caught.value.details == {"field": "email"}
+    with pytest.raises(ValidationFailedError):
+        harness.service.update_me(user_id, UpdateMeRequest())
+    assert harness.service.get_user(user_id).email == "alan@example.com"
+
+
+def test_update_me_of_a_deleted_user_is_not_found(harness: Harness) -> None:
+    user_id = register(harness)
+    del harness.users.users[user_id]
+    with pytest.raises(NotFoundError):
+        harness.service.update_me(user_id, UpdateMeRequest(full_name="Gone"))
