@@ -68,6 +68,6 @@ def create_order_item(container: Container, sample: Mapping[str, Any] = SAMPLE_A
 def create_user(container: Container) -> int:
     """Insert a user with a unique email; its id."""
     user = User(email=f"{uuid4().hex}@example.com", password_hash="-", full_name="Sample User")
-    with container.session_factory.begin() as session:
+    with container.sessions().begin() as session:
         session.add(user)
     return user.id

@@ -16,7 +16,7 @@ from tests.fakes.product_samples import SAMPLE_A, SAMPLE_B, sample_refs
 
 @pytest.fixture
 def repository(container: Container) -> ProductRepositoryImpl:
-    return ProductRepositoryImpl(container.session_factory)
+    return ProductRepositoryImpl(container.sessions())
 
 
 @pytest.fixture

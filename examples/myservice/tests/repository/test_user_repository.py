@@ -12,7 +12,7 @@ from app.wiring import Container
 
 @pytest.fixture
 def repository(container: Container) -> UserRepositoryImpl:
-    return UserRepositoryImpl(container.session_factory)
+    return UserRepositoryImpl(container.sessions())
 
 
 def new_user(email: str = "grace@example.com") -> User:
@@ -56,7 +56,7 @@ def test_duplicate_email_is_a_conflict(
     with pytest.raises(ConflictError) as caught:
         repository.add(new_user())
     assert caught.value.details == {"field": "email"}
-    with container.session_factory() as session:
+    with container.sessions()() as session:
         assert len(session.scalars(select(User)).all()) == 1
 
 
@@ -77,13 +77,13 @@ def test_naive_datetimes_are_refused(repository: UserRepositoryImpl) -> None:
 
 
 def test_server_defaults_fill_rows_written_without_the_orm(container: Container) -> None:
-    with container.session_factory.begin() as session:
+    with container.sessions().begin() as session:
         session.execute(
             insert(User).values(
                 email="raw@example.com", password_hash="hash", full_name="Raw Insert"
             )
         )
-    user = UserRepositoryImpl(container.session_factory).get_by_email("raw@example.com")
+    user = UserRepositoryImpl(container.sessions()).get_by_email("raw@example.com")
     assert user is not None
     assert user.is_active is True
     assert user.created_at.tzinfo is not None
