@@ -10,8 +10,8 @@ the flow's own email are masked. Then the gRPC server is stopped: the layered RE
 answer 503 with the JSON error body within 5 s, and report the upstream in its readiness.
 
 Usage: layered_check.py PARENT CHILD REF_FIELD   (resources as `arcana add resource` named them)
-  PARENT: resource with a unique `name:string` field; CHILD: one with `title:string` and
-  `REF_FIELD:ref:PARENT`.
+  PARENT: resource with a unique `name:string` field; CHILD: one with `title:string`, and
+  `REF_FIELD` the JSON name of its reference to PARENT (e.g. `author_id`).
 """
 
 from __future__ import annotations

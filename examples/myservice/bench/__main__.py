@@ -8,9 +8,10 @@ It starts the processes itself on free loopback ports, over the configured datab
   gRPC process;
 - gRPC: `make grpc`, called directly.
 
-It seeds its own rows (one to read, created through REST), then measures get by id (cache
-emptied before each call), cached get, a list page with its total and create (each created row is
-deleted again, outside the timing) at a few concurrency levels. Clients are lean: `http.client`
+It seeds its own rows (one to read, created through REST), then measures at a few concurrency
+levels: get by id (its cache entry emptied before each call), cached get,
+a list page with its total, and create (each created row deleted again, outside the timing).
+Clients are lean: `http.client`
 with one keep-alive connection per worker thread; grpcio stubs over one channel per worker thread.
 Targets take turns in short rounds, so that noise on the machine hits them alike.
 """
@@ -380,11 +381,12 @@ def run(
     cleaner.open(1)
 
     def delete_created() -> None:
-        """Created rows go again (over REST, whichever transport made them): unique values repeat."""
+        """Delete the rows just created (over REST, whatever made them): unique values repeat."""
         while ctx.created:
             created_id = ctx.created.pop()
             if created_id is not None:
                 cleaner.request(0, "DELETE", f"{ctx.resource.path}/{created_id}")
+
     ctx.create_message = ctx.resource.create_request(ctx.payload)
     operations = ["get", "cached get", "list", "create"]
     settings = get_settings_or_exit()
