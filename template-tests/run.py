@@ -25,7 +25,8 @@ A scenario's `commands` are arcana's arguments (`["add", "resource", ...]`), or 
   { arcana = [...], exit = N }  arcana expected to exit with N; the project must be unchanged
   { run = [...] }               a program run in the project with DATABASE_URL / REDIS_URL set
                                 (e.g. `["uv", "run", "alembic", "upgrade", "head"]`; `uv sync`
-                                runs before the first one)
+                                runs before the first one); `{template_tests}` in an
+                                argument becomes this directory (checker scripts live here)
   { sql = "...", expect = "" }  a query on the scenario's PostgreSQL database; its output
                                 (psql -tA) must equal `expect` when given
 
@@ -174,7 +175,7 @@ def run_scenario(path: Path, arcana: str, index: int) -> None:
                     raise StepFailed(name)
                 say(f"  - {name} ... ok")
             elif "run" in command:
-                argv = command["run"]
+                argv = [arg.replace("{template_tests}", str(HERE)) for arg in command["run"]]
                 if argv[0] == "uv" and not synced:
                     step("uv sync", ["uv", "sync", "--quiet"], cwd, env)
                     synced = True

@@ -16,7 +16,7 @@ use crate::spec::names::STDLIB_MODULES;
 pub const LINE_LENGTH: usize = 100;
 
 /// Modules of the generated project itself.
-const FIRST_PARTY: &[&str] = &["app", "tests"];
+const FIRST_PARTY: &[&str] = &["app", "bench", "tests"];
 
 /// A Python expression that may be split at its call parentheses.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from app.config.settings import Settings, get_settings
 from app.core import tracing
 from app.core.security import PasswordHasher, TokenService
+from app.grpc.client.channel import ChannelPool
 from app.model.user import User
 from app.repository import database
 from app.repository.cache_repository import CacheRepository
@@ -28,6 +29,7 @@ from app.tasks.mailer import Mailer
 
 # Implementations, in the order resources were added.
 # isort: off
+from app.grpc.client.auth_service_client import AuthServiceClient
 from app.repository.cache_repository_impl import NullCacheRepository, RedisCacheRepository
 from app.repository.refresh_token_repository_impl import RefreshTokenRepositoryImpl
 from app.repository.user_repository_impl import UserRepositoryImpl
@@ -35,9 +37,11 @@ from app.service.auth_service_impl import AuthServiceImpl
 from app.service.health_service_impl import HealthServiceImpl
 from app.tasks.mailer_impl import LoggingMailer
 from app.tasks.task_queue_impl import CeleryTaskQueue
+from app.grpc.client.product_service_client import ProductServiceClient
 from app.repository.product_repository_impl import ProductRepositoryImpl
 from app.service.product_service import ProductService
 from app.service.product_service_impl import ProductServiceImpl
+from app.grpc.client.order_item_service_client import OrderItemServiceClient
 from app.repository.order_item_repository_impl import OrderItemRepositoryImpl
 from app.service.order_item_service import OrderItemService
 from app.service.order_item_service_impl import OrderItemServiceImpl
@@ -48,8 +52,9 @@ from app.service.order_item_service_impl import OrderItemServiceImpl
 @dataclass
 class Container:
     settings: Settings
-    engine: Engine
-    session_factory: database.SessionFactory
+    engine: Engine | None
+    """None in a layered REST process, which reaches the services over gRPC."""
+    session_factory: database.SessionFactory | None
     tracer_provider: TracerProvider | None
     """Set while tracing is on: the adapters instrument themselves with it."""
     cache: CacheRepository
@@ -60,10 +65,21 @@ class Container:
     product_service: ProductService
     order_item_service: OrderItemService
     # arcana:wiring-fields
+    channels: ChannelPool | None = None
+    """The gRPC channels of a layered REST process."""
+
+    def sessions(self) -> database.SessionFactory:
+        """The database session factory (not in a layered REST process, which has none)."""
+        if self.session_factory is None:
+            raise RuntimeError("A layered REST process has no database: DEPLOYMENT_MODE=layered")
+        return self.session_factory
 
     def close(self) -> None:
         self.cache.close()
-        self.engine.dispose()
+        if self.channels is not None:
+            self.channels.close()
+        if self.engine is not None:
+            self.engine.dispose()
 
 
 def build_container(
@@ -79,6 +95,8 @@ def build_container(
     """
     settings = settings or get_settings()
     tracer_provider = tracer_provider or tracing.tracer_provider(settings)
+    if settings.is_layered:
+        return build_layered_container(settings, tracer_provider)
     engine = database.create_db_engine(settings.database_url.get_secret_value())
     session_factory = database.create_session_factory(engine)
     # Without Redis nothing is cached: an in-process cache could not be invalidated by the
@@ -92,12 +110,7 @@ def build_container(
         if settings.redis_url
         else NullCacheRepository()
     )
-    tokens = TokenService(
-        secret=settings.jwt_secret.get_secret_value(),
-        algorithm=settings.jwt_algorithm,
-        access_ttl_seconds=settings.access_token_ttl_seconds,
-        refresh_ttl_seconds=settings.refresh_token_ttl_seconds,
-    )
+    tokens = token_service(settings)
     task_queue: TaskQueue = CeleryTaskQueue()
     health_service = HealthServiceImpl(
         {"database": partial(database.ping, engine), "cache": cache.ping}
@@ -145,7 +158,8 @@ def build_container(
 
 def _trace(container: Container, provider: TracerProvider) -> None:
     """Tracing is on: spans for SQL, Redis, tasks and every call into the service layer."""
-    tracing.instrument_engine(container.engine, provider)
+    if container.engine is not None:
+        tracing.instrument_engine(container.engine, provider)
     tracing.trace_services(container, provider)
     from opentelemetry.instrumentation.redis import RedisInstrumentor
 
@@ -153,6 +167,44 @@ def _trace(container: Container, provider: TracerProvider) -> None:
     if not redis.is_instrumented_by_opentelemetry:
         redis.instrument(tracer_provider=provider)
     trace_celery(provider)
+
+
+def build_layered_container(
+    settings: Settings, tracer_provider: TracerProvider | None = None
+) -> Container:
+    """Bind every service Protocol to its gRPC client: no database, cache or broker here."""
+    channels = ChannelPool(
+        settings.grpc_targets, timeout_seconds=settings.grpc_client_timeout_seconds
+    )
+    health_service = HealthServiceImpl({"upstream": channels.ping})
+    auth_service = AuthServiceClient(channels, token_service(settings))
+    container = Container(
+        settings=settings,
+        engine=None,
+        session_factory=None,
+        tracer_provider=tracer_provider,
+        cache=NullCacheRepository(),
+        mailer=LoggingMailer(),
+        task_queue=CeleryTaskQueue(),
+        health_service=health_service,
+        auth_service=auth_service,
+        product_service=ProductServiceClient(channels),
+        order_item_service=OrderItemServiceClient(channels),
+        # arcana:layered-wiring-args
+        channels=channels,
+    )
+    if tracer_provider is not None:
+        tracing.trace_services(container, tracer_provider)
+    return container
+
+
+def token_service(settings: Settings) -> TokenService:
+    return TokenService(
+        secret=settings.jwt_secret.get_secret_value(),
+        algorithm=settings.jwt_algorithm,
+        access_ttl_seconds=settings.access_token_ttl_seconds,
+        refresh_ttl_seconds=settings.refresh_token_ttl_seconds,
+    )
 
 
 _container: Container | None = None

@@ -19,7 +19,7 @@ from pydantic import SecretStr
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 from sqlalchemy import Engine
 
-from app.config.settings import Settings
+from app.config.settings import DeploymentMode, Settings
 from app.core.security import PasswordHasher
 from app.model import Base
 from app.repository.database import create_db_engine
@@ -147,6 +147,58 @@ def restore_root_logger() -> Iterator[None]:
     yield
     root.handlers[:] = handlers
     root.setLevel(level)
+
+
+DEPLOYMENT_MODES: tuple[DeploymentMode, ...] = ("monolith", "layered")
+UNREACHABLE_DATABASE_URL = "postgresql+psycopg://nobody@127.0.0.1:1/none"
+"""What a layered REST process is given in tests: it must never connect to a database."""
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests marked `contract` run once per deployment mode: the REST answers must not differ."""
+    if "deployment_mode" in metafunc.fixturenames and metafunc.definition.get_closest_marker(
+        "contract"
+    ):
+        metafunc.parametrize("deployment_mode", DEPLOYMENT_MODES)
+
+
+@pytest.fixture
+def deployment_mode() -> DeploymentMode:
+    """How the REST app under test reaches the services (`contract` tests run in both modes)."""
+    return "monolith"
+
+
+@pytest.fixture
+def serving_container(
+    container: Container, settings: Settings, deployment_mode: DeploymentMode
+) -> Iterator[Container]:
+    """The container the REST app under test serves from.
+
+    `monolith`: `container` itself. `layered`: a layered container whose services call a real
+    gRPC server, started here over `container`, with a database URL that cannot connect.
+    """
+    if deployment_mode == "monolith":
+        yield container
+        return
+    # Imported here: `tests/grpc/conftest.py` compiles the protos on a fresh checkout first.
+    from app.grpc.server import create_server
+
+    server, port = create_server(container, 0, host="127.0.0.1")
+    server.start()
+    layered_settings = isolated_settings(
+        **{
+            **settings.model_dump(),
+            "deployment_mode": "layered",
+            "grpc_service_urls": f"127.0.0.1:{port}",
+            "database_url": UNREACHABLE_DATABASE_URL,
+        }
+    )
+    layered = build_container(layered_settings)
+    try:
+        yield layered
+    finally:
+        layered.close()
+        server.stop(None).wait()
 
 
 # arcana:fixtures

@@ -19,8 +19,9 @@ from tests.fakes.user_samples import REGISTER_EXTRA
 
 
 @pytest.fixture
-def app(container: Container) -> Flask:
-    return create_app(container)
+def app(serving_container: Container) -> Flask:
+    """The app over `serving_container`: the monolith, or layered over gRPC (`contract` tests)."""
+    return create_app(serving_container)
 
 
 @pytest.fixture

@@ -18,6 +18,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 logger = logging.getLogger(__name__)
 
 AppEnv = Literal["development", "test", "production"]
+DeploymentMode = Literal["monolith", "layered"]
+"""`monolith`: this process runs the services; `layered`: REST calls them in the gRPC process."""
 JwtAlgorithm = Literal["HS256", "HS384", "HS512"]
 
 DEFAULT_DATABASE_URL = "sqlite:///./app.db"
@@ -55,6 +57,11 @@ class Settings(BaseSettings):
     grpc_port: int = 50051
     grpc_metrics_port: int = 9101
     """Port of the gRPC server's Prometheus `/metrics` (0: not served)."""
+    deployment_mode: DeploymentMode = "monolith"
+    grpc_service_urls: str = ""
+    """Comma-separated `host:port` of the gRPC processes a layered REST process calls."""
+    grpc_client_timeout_seconds: float = 2.0
+    """Deadline of one call from a layered REST process, retries included."""
     worker_metrics_port: int = 9102
     """Port of the Celery worker's Prometheus `/metrics` (0: not served)."""
     otel_exporter_otlp_endpoint: str = ""
@@ -67,7 +74,17 @@ class Settings(BaseSettings):
     def is_production(self) -> bool:
         return self.app_env == "production"
 
-    @field_validator("app_env", mode="before")
+    @property
+    def is_layered(self) -> bool:
+        """True when this REST process reaches the services over gRPC (no database of its own)."""
+        return self.deployment_mode == "layered"
+
+    @property
+    def grpc_targets(self) -> tuple[str, ...]:
+        """The `host:port` entries of `GRPC_SERVICE_URLS`, blanks dropped."""
+        return tuple(url.strip() for url in self.grpc_service_urls.split(",") if url.strip())
+
+    @field_validator("app_env", "deployment_mode", mode="before")
     @classmethod
     def _lower_case(cls, value: Any) -> Any:
         return value.strip().lower() if isinstance(value, str) else value
@@ -84,11 +101,16 @@ class Settings(BaseSettings):
         if self.redis_url is not None and not self.redis_url.get_secret_value():
             self.redis_url = None
         problems: list[str] = []
+        # A layered REST process holds no database or Redis credentials: it calls the gRPC
+        # processes instead.
+        needs_backends = self.is_production and not self.is_layered
+        if self.is_layered and not self.grpc_targets:
+            problems.append("GRPC_SERVICE_URLS must be set when DEPLOYMENT_MODE=layered")
         if not self.database_url.get_secret_value():
-            if self.is_production:
+            if needs_backends:
                 problems.append("DATABASE_URL must be set when APP_ENV=production")
             self.database_url = SecretStr(DEFAULT_DATABASE_URL)
-        if self.redis_url is None and self.is_production:
+        if self.redis_url is None and needs_backends:
             problems.append("REDIS_URL must be set when APP_ENV=production")
         secret = self.jwt_secret.get_secret_value()
         if not secret:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from app.dto.types import DecimalText, Int32, RowId, Text
+from app.dto.types import PLAIN_DECIMAL, DecimalText, Int32, RowId, Text
 from app.dto.validation import PartialUpdate, not_null
 
 
@@ -41,7 +41,7 @@ class OrderItemResponse(BaseModel):
     id: int
     product_id: int
     quantity: int
-    unit_price: Decimal
+    unit_price: Annotated[Decimal, PLAIN_DECIMAL]
     buyer_id: int
     note: str | None
     created_at: dt.datetime

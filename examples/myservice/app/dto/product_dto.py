@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.domain.product import ProductStatus
-from app.dto.types import DecimalText, Int32, Text
+from app.dto.types import PLAIN_DECIMAL, DecimalText, Int32, Text
 from app.dto.validation import PartialUpdate, not_null
 
 
@@ -42,7 +42,7 @@ class ProductResponse(BaseModel):
     id: int
     name: str
     description: str | None
-    price: Decimal
+    price: Annotated[Decimal, PLAIN_DECIMAL]
     stock: int
     status: ProductStatus
     created_at: dt.datetime

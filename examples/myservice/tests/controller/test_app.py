@@ -115,7 +115,7 @@ def test_an_unreachable_database_answers_503_with_the_json_body(
     app = create_app(down)
 
     def read() -> str:
-        with down.session_factory() as session:
+        with down.sessions()() as session:
             session.execute(text("SELECT 1"))
         return "unreachable"
 

@@ -12,6 +12,8 @@ from tests.controller.support import json_of
 from tests.fakes.order_item_samples import JSON_A, JSON_B, SAMPLE_A, SAMPLE_B, sample_refs
 
 URL = "/api/v1/order-items"
+pytestmark = pytest.mark.contract
+"""Every test runs against the monolith and against the layered REST process over gRPC."""
 
 
 def values(body: Mapping[str, Any]) -> dict[str, Any]:

@@ -34,6 +34,6 @@ def new_user(email: str = "grace@example.com", full_name: str = "Grace Hopper") 
 def create_user(container: Container) -> int:
     """Insert a user with a unique email; its id."""
     user = new_user(f"{uuid4().hex}@example.com", "Sample User")
-    with container.session_factory.begin() as session:
+    with container.sessions().begin() as session:
         session.add(user)
     return user.id

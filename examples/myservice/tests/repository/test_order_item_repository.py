@@ -15,7 +15,7 @@ from tests.fakes.order_item_samples import SAMPLE_A, SAMPLE_B, sample_refs
 
 @pytest.fixture
 def repository(container: Container) -> OrderItemRepositoryImpl:
-    return OrderItemRepositoryImpl(container.session_factory)
+    return OrderItemRepositoryImpl(container.sessions())
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from tests.fakes.product_samples import SAMPLE_A, SAMPLE_B, UNIQUE_FIELDS, sampl
 
 @pytest.fixture
 def repository(container: Container) -> ProductRepositoryImpl:
-    return ProductRepositoryImpl(container.session_factory)
+    return ProductRepositoryImpl(container.sessions())
 
 
 @pytest.fixture

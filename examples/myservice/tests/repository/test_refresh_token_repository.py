@@ -12,7 +12,7 @@ from app.wiring import Container
 
 @pytest.fixture
 def repository(container: Container) -> RefreshTokenRepositoryImpl:
-    return RefreshTokenRepositoryImpl(container.session_factory)
+    return RefreshTokenRepositoryImpl(container.sessions())
 
 
 def in_an_hour() -> datetime:
@@ -20,7 +20,7 @@ def in_an_hour() -> datetime:
 
 
 def stored(container: Container) -> dict[str, datetime]:
-    with container.session_factory() as session:
+    with container.sessions()() as session:
         rows = session.scalars(select(UsedRefreshToken)).all()
         return {row.token_id: row.expires_at for row in rows}
 
@@ -39,9 +39,7 @@ def test_claims_survive_a_new_repository(
     repository: RefreshTokenRepositoryImpl, container: Container
 ) -> None:
     assert repository.claim("persisted", in_an_hour())
-    assert not RefreshTokenRepositoryImpl(container.session_factory).claim(
-        "persisted", in_an_hour()
-    )
+    assert not RefreshTokenRepositoryImpl(container.sessions()).claim("persisted", in_an_hour())
 
 
 def test_concurrent_claims_of_one_token_id_have_one_winner(
@@ -66,7 +64,7 @@ def test_expired_token_ids_are_removed(
     repository: RefreshTokenRepositoryImpl, container: Container
 ) -> None:
     now = datetime.now(UTC)
-    with container.session_factory.begin() as session:
+    with container.sessions().begin() as session:
         session.add_all(
             [
                 UsedRefreshToken(token_id="expired", expires_at=now - timedelta(seconds=1)),

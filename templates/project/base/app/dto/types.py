@@ -12,6 +12,7 @@ from pydantic import (
     EmailStr,
     Field,
     JsonValue,
+    PlainSerializer,
     Strict,
     WithJsonSchema,
 )
@@ -82,6 +83,9 @@ DecimalText = Annotated[
     WithJsonSchema({"type": "string", "format": "decimal", "pattern": DECIMAL_PATTERN}),
 ]
 """An exact decimal sent as text (`"19.99"`): a JSON number would arrive already rounded."""
+PLAIN_DECIMAL = PlainSerializer(lambda value: format(value, "f"), return_type=str, when_used="json")
+"""Decimals in answers as plain digits with their scale (`"0.000000000000000000"`), never in the
+scientific notation `str(Decimal)` picks for small values (`"0E-18"`)."""
 Boolean = Annotated[bool, Strict()]
 """`true` or `false` only: no `"yes"`, `"off"`, `1` or `0`."""
 Int32 = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]

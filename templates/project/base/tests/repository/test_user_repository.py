@@ -13,7 +13,7 @@ from tests.fakes.user_samples import ADDED_FIELDS, USER_A, USER_EXTRA, new_user
 
 @pytest.fixture
 def repository(container: Container) -> UserRepositoryImpl:
-    return UserRepositoryImpl(container.session_factory)
+    return UserRepositoryImpl(container.sessions())
 
 
 def test_add_assigns_id_defaults_and_aware_timestamps(repository: UserRepositoryImpl) -> None:
@@ -53,7 +53,7 @@ def test_duplicate_email_is_a_conflict(
     with pytest.raises(ConflictError) as caught:
         repository.add(new_user())
     assert caught.value.details == {"field": "email"}
-    with container.session_factory() as session:
+    with container.sessions()() as session:
         assert len(session.scalars(select(User)).all()) == 1
 
 
@@ -74,7 +74,7 @@ def test_naive_datetimes_are_refused(repository: UserRepositoryImpl) -> None:
 
 
 def test_server_defaults_fill_rows_written_without_the_orm(container: Container) -> None:
-    with container.session_factory.begin() as session:
+    with container.sessions().begin() as session:
         session.execute(
             insert(User).values(
                 email="raw@example.com",
@@ -83,7 +83,7 @@ def test_server_defaults_fill_rows_written_without_the_orm(container: Container)
                 **USER_EXTRA,
             )
         )
-    user = UserRepositoryImpl(container.session_factory).get_by_email("raw@example.com")
+    user = UserRepositoryImpl(container.sessions()).get_by_email("raw@example.com")
     assert user is not None
     assert user.is_active is True
     assert user.created_at.tzinfo is not None

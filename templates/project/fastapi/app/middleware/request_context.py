@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.errors import ErrorCode
 from app.core.logging import request_id_var
+from app.core.request_scope import authorization_var
 from app.middleware.error_handlers import error_response
 from app.middleware.metrics import UNMATCHED, record_request
 
@@ -38,6 +39,7 @@ class RequestContextMiddleware:
         incoming = headers.get(REQUEST_ID_HEADER, "")
         request_id = incoming if _VALID_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
         token = request_id_var.set(request_id)
+        authorization = authorization_var.set(headers.get("authorization"))
         started = time.perf_counter()
         status = HTTPStatus.INTERNAL_SERVER_ERROR.value
         response_started = False
@@ -89,3 +91,4 @@ class RequestContextMiddleware:
                     },
                 )
             request_id_var.reset(token)
+            authorization_var.reset(authorization)

@@ -8,6 +8,7 @@ import uuid
 from flask import Flask, Response, g, request
 
 from app.core.logging import request_id_var
+from app.core.request_scope import authorization_var
 
 logger = logging.getLogger("app.request")
 
@@ -26,6 +27,7 @@ def _start_request() -> None:
     request_id = incoming if _VALID_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
     g.request_id = request_id
     g.request_id_token = request_id_var.set(request_id)
+    g.authorization_token = authorization_var.set(request.headers.get("Authorization"))
     g.request_started = time.perf_counter()
 
 
@@ -52,3 +54,6 @@ def _reset_request_id(_exc: BaseException | None) -> None:
     token = g.pop("request_id_token", None)
     if token is not None:
         request_id_var.reset(token)
+    authorization = g.pop("authorization_token", None)
+    if authorization is not None:
+        authorization_var.reset(authorization)

@@ -22,6 +22,8 @@ REGISTER = "/api/v1/auth/register"
 LOGIN = "/api/v1/auth/login"
 REFRESH = "/api/v1/auth/refresh"
 ME = "/api/v1/auth/me"
+pytestmark = pytest.mark.contract
+"""Every test runs in each deployment mode of the project (layered: over gRPC)."""
 
 
 def assert_error(response: Any, status: int, code: str) -> JsonDict:
@@ -224,7 +226,7 @@ def test_a_deleted_or_deactivated_user_is_refused_on_the_next_request(
     headers = {"Authorization": f"Bearer {pair['access_token']}"}
     assert client.get(ME, headers=headers).status_code == 200  # now in the cache, if any
     # Changed behind the service's back (another process, or by hand in the database).
-    with container.session_factory.begin() as session:
+    with container.sessions().begin() as session:
         row = session.get(User, user["id"])
         assert row is not None
         if change == "delete":

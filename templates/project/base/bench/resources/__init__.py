@@ -1,0 +1,1 @@
+"""One module per resource (written by `arcana add resource`), each defining ``RESOURCE``."""
