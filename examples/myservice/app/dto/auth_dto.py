@@ -3,11 +3,11 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from app.dto.types import Email
+from app.dto.types import Email, Text
 from app.dto.validation import not_null
 
 Password = Annotated[str, Field(min_length=8, max_length=128)]
-FullName = Annotated[str, Field(min_length=1, max_length=100)]
+FullName = Annotated[Text, Field(min_length=1, max_length=100)]
 
 
 class RegisterRequest(BaseModel):
