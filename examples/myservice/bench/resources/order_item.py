@@ -1,4 +1,6 @@
-"""The order item resource in `make bench` (`python -m bench --resource order_item`)."""
+"""One resource in `make bench`, chosen with `--resource` and this name:
+order_item
+"""
 
 from collections.abc import Mapping
 from typing import Any

@@ -1,4 +1,6 @@
-"""The product resource in `make bench` (`python -m bench --resource product`)."""
+"""One resource in `make bench`, chosen with `--resource` and this name:
+product
+"""
 
 from collections.abc import Mapping
 from typing import Any

@@ -1,8 +1,9 @@
-"""`ProductService` over gRPC (`myservice.v1.ProductService`), for a layered REST process.
+"""The product service over gRPC, for a layered REST process.
 
-The REST adapter calls it exactly as it calls `ProductServiceImpl`; errors come back as the
-application errors the gRPC process raised. Get and List are retried on another process when one
-is unavailable; Create, Update and Delete are sent once.
+It stands in for the service implementation of the monolith, calling
+`myservice.v1.ProductService`.
+Errors come back as the application errors the gRPC process raised. Get and List are retried on
+another process when one is unavailable; Create, Update and Delete are sent once.
 """
 
 from app.core.errors import NotFoundError
