@@ -18,6 +18,7 @@ Targets take turns in short rounds, so that noise on the machine hits them alike
 
 from __future__ import annotations
 
+import abc
 import argparse
 import http.client
 import importlib
@@ -73,18 +74,20 @@ class Cell:
         return len(self.latencies) / self.seconds if self.seconds else 0.0
 
 
-class Target:
+class Target(abc.ABC):
     """One transport: `call(operation, worker)` runs one request and says whether it succeeded."""
 
     name = ""
     client = ""
 
+    @abc.abstractmethod
     def open(self, workers: int) -> None: ...
 
+    @abc.abstractmethod
     def close(self) -> None: ...
 
-    def call(self, operation: str, worker: int) -> bool:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def call(self, operation: str, worker: int) -> bool: ...
 
 
 class RestTarget(Target):
