@@ -12,6 +12,7 @@ use assert_cmd::Command;
 /// Files that differ on every run by design (the random secret) or that tools create.
 const IGNORED: &[&str] = &[".env"];
 const IGNORED_DIRS: &[&str] = &[
+    ".git",
     ".venv",
     "__pycache__",
     ".mypy_cache",
