@@ -1,6 +1,6 @@
-"""Page-based listing rules shared by every resource and adapter."""
+"""Page-based listing and row-id rules shared by every resource and adapter."""
 
-from app.core.errors import ValidationFailedError
+from app.core.errors import NotFoundError, ValidationFailedError
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -13,6 +13,12 @@ MAX_ROW_ID = 2**63 - 1
 def is_row_id(value: int) -> bool:
     """Whether `value` can be the id of a row (1..MAX_ROW_ID); other ids are simply not found."""
     return 1 <= value <= MAX_ROW_ID
+
+
+def require_row_id(row_id: int, what: str) -> None:
+    """Answer an id no row can have as `what` not found, the answer a missing row gets."""
+    if not is_row_id(row_id):
+        raise NotFoundError(f"{what} not found", {"id": row_id})
 
 
 def check_page(page: int, size: int) -> None:

@@ -1,5 +1,5 @@
 from app.core.errors import NotFoundError
-from app.core.pagination import check_page, is_row_id
+from app.core.pagination import check_page, require_row_id
 from app.dto.order_item_dto import (
     OrderItemCreate,
     OrderItemPage,
@@ -46,8 +46,7 @@ class OrderItemServiceImpl:
         return OrderItemResponse.model_validate(order_item)
 
     def update_order_item(self, order_item_id: int, data: OrderItemUpdate) -> OrderItemResponse:
-        if not is_row_id(order_item_id):
-            raise NotFoundError("Order item not found", {"id": order_item_id})
+        require_row_id(order_item_id, "Order item")
         changes = data.changes()
         self._cached.invalidate_before_write(order_item_id)
         order_item = self._repository.update(order_item_id, changes)
@@ -57,8 +56,7 @@ class OrderItemServiceImpl:
         return OrderItemResponse.model_validate(order_item)
 
     def delete_order_item(self, order_item_id: int) -> None:
-        if not is_row_id(order_item_id):
-            raise NotFoundError("Order item not found", {"id": order_item_id})
+        require_row_id(order_item_id, "Order item")
         self._cached.invalidate_before_write(order_item_id)
         deleted = self._repository.delete(order_item_id)
         self._cached.invalidate_after_write(order_item_id)
@@ -66,8 +64,7 @@ class OrderItemServiceImpl:
             raise NotFoundError("Order item not found", {"id": order_item_id})
 
     def _require(self, order_item_id: int) -> OrderItem:
-        if not is_row_id(order_item_id):
-            raise NotFoundError("Order item not found", {"id": order_item_id})
+        require_row_id(order_item_id, "Order item")
         order_item = self._repository.get_by_id(order_item_id)
         if order_item is None:
             raise NotFoundError("Order item not found", {"id": order_item_id})

@@ -1,5 +1,5 @@
 from app.core.errors import NotFoundError
-from app.core.pagination import check_page, is_row_id
+from app.core.pagination import check_page, require_row_id
 from app.dto.product_dto import ProductCreate, ProductPage, ProductResponse, ProductUpdate
 from app.model.product import Product
 from app.repository.cache_repository import CacheRepository
@@ -41,8 +41,7 @@ class ProductServiceImpl:
         return ProductResponse.model_validate(product)
 
     def update_product(self, product_id: int, data: ProductUpdate) -> ProductResponse:
-        if not is_row_id(product_id):
-            raise NotFoundError("Product not found", {"id": product_id})
+        require_row_id(product_id, "Product")
         changes = data.changes()
         self._cached.invalidate_before_write(product_id)
         product = self._repository.update(product_id, changes)
@@ -52,8 +51,7 @@ class ProductServiceImpl:
         return ProductResponse.model_validate(product)
 
     def delete_product(self, product_id: int) -> None:
-        if not is_row_id(product_id):
-            raise NotFoundError("Product not found", {"id": product_id})
+        require_row_id(product_id, "Product")
         self._cached.invalidate_before_write(product_id)
         deleted = self._repository.delete(product_id)
         self._cached.invalidate_after_write(product_id)
@@ -61,8 +59,7 @@ class ProductServiceImpl:
             raise NotFoundError("Product not found", {"id": product_id})
 
     def _require(self, product_id: int) -> Product:
-        if not is_row_id(product_id):
-            raise NotFoundError("Product not found", {"id": product_id})
+        require_row_id(product_id, "Product")
         product = self._repository.get_by_id(product_id)
         if product is None:
             raise NotFoundError("Product not found", {"id": product_id})

@@ -3,11 +3,11 @@
 It stands in for the service implementation of the monolith, calling
 `myservice.v1.OrderItemService`.
 Errors come back as the application errors the gRPC process raised. Get and List are retried on
-another process when one is unavailable; Create, Update and Delete are sent once.
+another process when one is unavailable; Create, Update and Delete are sent once. An id no row can
+have is not found here, as in the service: it does not fit the message.
 """
 
-from app.core.errors import NotFoundError
-from app.core.pagination import check_page, is_row_id
+from app.core.pagination import check_page, require_row_id
 from app.dto.order_item_dto import (
     OrderItemCreate,
     OrderItemPage,
@@ -27,19 +27,13 @@ from app.grpc.generated.myservice.v1 import order_item_pb2, order_item_pb2_grpc
 JSON_FIELDS: tuple[str, ...] = ()
 
 
-def _require_row_id(order_item_id: int) -> None:
-    """Ids no row can have are not found, as in the service (they do not fit the message)."""
-    if not is_row_id(order_item_id):
-        raise NotFoundError("Order item not found", {"id": order_item_id})
-
-
 class OrderItemServiceClient:
     def __init__(self, channels: ChannelPool) -> None:
         self._channels = channels
         self._stubs = channels.stubs(order_item_pb2_grpc.OrderItemServiceStub)
 
     def get_order_item(self, order_item_id: int) -> OrderItemResponse:
-        _require_row_id(order_item_id)
+        require_row_id(order_item_id, "Order item")
         request = order_item_pb2.GetOrderItemRequest(id=order_item_id)
         reply = self._channels.call(self._stubs, lambda s: s.Get, request, idempotent=True)
         return from_message(OrderItemResponse, reply, JSON_FIELDS)
@@ -56,7 +50,7 @@ class OrderItemServiceClient:
         return from_message(OrderItemResponse, reply, JSON_FIELDS)
 
     def update_order_item(self, order_item_id: int, data: OrderItemUpdate) -> OrderItemResponse:
-        _require_row_id(order_item_id)
+        require_row_id(order_item_id, "Order item")
         request = to_update_message(
             order_item_pb2.UpdateOrderItemRequest,
             order_item_id,
@@ -67,6 +61,6 @@ class OrderItemServiceClient:
         return from_message(OrderItemResponse, reply, JSON_FIELDS)
 
     def delete_order_item(self, order_item_id: int) -> None:
-        _require_row_id(order_item_id)
+        require_row_id(order_item_id, "Order item")
         request = order_item_pb2.DeleteOrderItemRequest(id=order_item_id)
         self._channels.call(self._stubs, lambda s: s.Delete, request, idempotent=False)

@@ -3,11 +3,11 @@
 It stands in for the service implementation of the monolith, calling
 `myservice.v1.ProductService`.
 Errors come back as the application errors the gRPC process raised. Get and List are retried on
-another process when one is unavailable; Create, Update and Delete are sent once.
+another process when one is unavailable; Create, Update and Delete are sent once. An id no row can
+have is not found here, as in the service: it does not fit the message.
 """
 
-from app.core.errors import NotFoundError
-from app.core.pagination import check_page, is_row_id
+from app.core.pagination import check_page, require_row_id
 from app.dto.product_dto import ProductCreate, ProductPage, ProductResponse, ProductUpdate
 from app.grpc.client.channel import ChannelPool
 from app.grpc.client.messages import (
@@ -22,19 +22,13 @@ from app.grpc.generated.myservice.v1 import product_pb2, product_pb2_grpc
 JSON_FIELDS: tuple[str, ...] = ()
 
 
-def _require_row_id(product_id: int) -> None:
-    """Ids no row can have are not found, as in the service (they do not fit the message)."""
-    if not is_row_id(product_id):
-        raise NotFoundError("Product not found", {"id": product_id})
-
-
 class ProductServiceClient:
     def __init__(self, channels: ChannelPool) -> None:
         self._channels = channels
         self._stubs = channels.stubs(product_pb2_grpc.ProductServiceStub)
 
     def get_product(self, product_id: int) -> ProductResponse:
-        _require_row_id(product_id)
+        require_row_id(product_id, "Product")
         request = product_pb2.GetProductRequest(id=product_id)
         reply = self._channels.call(self._stubs, lambda s: s.Get, request, idempotent=True)
         return from_message(ProductResponse, reply, JSON_FIELDS)
@@ -51,7 +45,7 @@ class ProductServiceClient:
         return from_message(ProductResponse, reply, JSON_FIELDS)
 
     def update_product(self, product_id: int, data: ProductUpdate) -> ProductResponse:
-        _require_row_id(product_id)
+        require_row_id(product_id, "Product")
         request = to_update_message(
             product_pb2.UpdateProductRequest,
             product_id,
@@ -62,6 +56,6 @@ class ProductServiceClient:
         return from_message(ProductResponse, reply, JSON_FIELDS)
 
     def delete_product(self, product_id: int) -> None:
-        _require_row_id(product_id)
+        require_row_id(product_id, "Product")
         request = product_pb2.DeleteProductRequest(id=product_id)
         self._channels.call(self._stubs, lambda s: s.Delete, request, idempotent=False)
