@@ -20,6 +20,7 @@ from app.core.security import PasswordHasher, TokenService
 from app.grpc.client.channel import ChannelPool
 from app.model.user import User
 from app.repository import database
+from app.repository.attempt_counter import AttemptCounter
 from app.repository.cache_repository import CacheRepository
 from app.service.auth_service import AuthService
 from app.service.health_service import HealthService
@@ -31,9 +32,10 @@ from app.tasks.mailer import Mailer
 # isort: off
 from app.grpc.client.auth_service_client import AuthServiceClient
 from app.repository.cache_repository_impl import NullCacheRepository, RedisCacheRepository
+from app.repository.attempt_counter_impl import InMemoryAttemptCounter, RedisAttemptCounter
 from app.repository.refresh_token_repository_impl import RefreshTokenRepositoryImpl
 from app.repository.user_repository_impl import UserRepositoryImpl
-from app.service.auth_service_impl import AuthServiceImpl
+from app.service.auth_service_impl import AuthLimits, AuthServiceImpl
 from app.service.health_service_impl import HealthServiceImpl
 from app.tasks.mailer_impl import LoggingMailer
 from app.tasks.task_queue_impl import CeleryTaskQueue
@@ -115,14 +117,23 @@ def build_container(
     health_service = HealthServiceImpl(
         {"database": partial(database.ping, engine), "cache": cache.ping}
     )
+    # Login and registration attempts are counted in Redis, shared by every process, when there
+    # is one; in process otherwise (each process then allows the limits on its own).
+    attempts: AttemptCounter = (
+        RedisAttemptCounter(cache.client, key_prefix=settings.cache_key_prefix + "attempts:")
+        if isinstance(cache, RedisCacheRepository)
+        else InMemoryAttemptCounter()
+    )
     auth_service = AuthServiceImpl(
         users=UserRepositoryImpl(session_factory),
         refresh_tokens=RefreshTokenRepositoryImpl(session_factory),
         cache=cache,
         tokens=tokens,
         hasher=password_hasher or PasswordHasher(),
+        attempts=attempts,
         tasks=task_queue,
         cache_ttl_seconds=settings.cache_ttl_seconds,
+        limits=auth_limits(settings),
     )
     # A change of a user row, in any process, replaces the user's cached auth state first.
     database.watch_rows(session_factory, User, auth_service.user_changed)
@@ -196,6 +207,16 @@ def build_layered_container(
     if tracer_provider is not None:
         tracing.trace_services(container, tracer_provider)
     return container
+
+
+def auth_limits(settings: Settings) -> AuthLimits:
+    return AuthLimits(
+        login_failures_per_account=settings.login_failures_per_account,
+        login_failures_per_address=settings.login_failures_per_address,
+        login_window_seconds=settings.login_window_seconds,
+        registrations_per_address=settings.registrations_per_address,
+        registration_window_seconds=settings.registration_window_seconds,
+    )
 
 
 def token_service(settings: Settings) -> TokenService:

@@ -35,6 +35,19 @@ TEST_JWT_SECRET = "test-only-jwt-secret-0123456789abcdefghijklmnop"
 TEST_PASSWORD = "correct-horse-battery"
 FAST_PASSWORD_HASHER = PasswordHasher(CHEAPEST)
 """argon2id at its cheapest: logins in tests take microseconds instead of a second."""
+UNLIMITED_ATTEMPTS = {
+    "login_failures_per_account": 1_000_000,
+    "login_failures_per_address": 1_000_000,
+    "registrations_per_address": 1_000_000,
+}
+LOW_ATTEMPT_LIMITS = {
+    "login_failures_per_account": 3,
+    "login_failures_per_address": 5,
+    "login_window_seconds": 600,
+    "registrations_per_address": 3,
+    "registration_window_seconds": 600,
+}
+"""The limits of the tests of the limits (`limited_settings`)."""
 
 JsonDict = dict[str, Any]
 
@@ -85,6 +98,14 @@ def process_env(settings: Settings, **overrides: str) -> dict[str, str]:
     return env
 
 
+def limited_settings(settings: Settings) -> Settings:
+    """`settings` with `LOW_ATTEMPT_LIMITS`; the gRPC server believes the client address that
+    a layered REST process on this host forwards."""
+    return settings.model_copy(
+        update={**LOW_ATTEMPT_LIMITS, "grpc_trusted_forwarders": "127.0.0.1"}
+    )
+
+
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     database_url = TEST_DATABASE_URL or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
@@ -93,6 +114,9 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         database_url=database_url,
         redis_url=TEST_REDIS_URL,
         jwt_secret=TEST_JWT_SECRET,
+        # Every test client comes from one address and tests log in and register often: the
+        # limits themselves are tested with low ones (tests/controller/test_auth_controller.py).
+        **UNLIMITED_ATTEMPTS,
         log_json=False,
     )
 

@@ -12,7 +12,14 @@ from functools import lru_cache
 from secrets import token_urlsafe
 from typing import Any, Literal, Self
 
-from pydantic import SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    NonNegativeInt,
+    PositiveInt,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 logger = logging.getLogger(__name__)
@@ -49,6 +56,20 @@ class Settings(BaseSettings):
     jwt_algorithm: JwtAlgorithm = "HS256"
     access_token_ttl_seconds: int = 900
     refresh_token_ttl_seconds: int = 1_209_600
+    login_failures_per_account: PositiveInt = 10
+    """Failed logins per account (email) in `LOGIN_WINDOW_SECONDS` before logins answer 429."""
+    login_failures_per_address: PositiveInt = 100
+    """Failed logins per client address in `LOGIN_WINDOW_SECONDS` before logins answer 429."""
+    login_window_seconds: PositiveInt = 900
+    registrations_per_address: PositiveInt = 20
+    """Registrations per client address in `REGISTRATION_WINDOW_SECONDS` before 429."""
+    registration_window_seconds: PositiveInt = 3600
+    trusted_proxy_hops: NonNegativeInt = 0
+    """Proxies in front of the REST server that append the client to `X-Forwarded-For`; 0: the
+    header is ignored and the address of the connection is the client's."""
+    grpc_trusted_forwarders: str = ""
+    """Comma-separated addresses or networks (`10.0.0.0/8`) of the layered REST processes: the
+    client address they forward is believed; from any other peer, the peer is the client."""
     cache_ttl_seconds: int = 300
     cache_key_prefix: str = "myservice:cache:"
     """Starts every cache key: the cache never meets the broker's (or another service's) keys."""

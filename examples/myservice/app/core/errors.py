@@ -12,6 +12,7 @@ class ErrorCode(StrEnum):
     CONFLICT = "CONFLICT"
     UNAUTHORIZED = "UNAUTHORIZED"
     FORBIDDEN = "FORBIDDEN"
+    TOO_MANY_REQUESTS = "TOO_MANY_REQUESTS"
     UNAVAILABLE = "UNAVAILABLE"
     INTERNAL_ERROR = "INTERNAL_ERROR"
 
@@ -63,6 +64,27 @@ class UnauthorizedError(AppError):
 class ForbiddenError(AppError):
     def __init__(self, message: str, details: dict[str, Any] | None = None):
         super().__init__(ErrorCode.FORBIDDEN, message, details)
+
+
+class TooManyRequestsError(AppError):
+    """Too many attempts from one client or on one account; `details` is
+    `{"retry_after_seconds": n}`, the wait before the next attempt may succeed."""
+
+    def __init__(self, message: str, retry_after_seconds: int):
+        super().__init__(
+            ErrorCode.TOO_MANY_REQUESTS, message, {RETRY_AFTER_FIELD: max(1, retry_after_seconds)}
+        )
+
+
+RETRY_AFTER_FIELD = "retry_after_seconds"
+
+
+def retry_after_seconds(error: AppError) -> int | None:
+    """The wait a `TOO_MANY_REQUESTS` error asks for (also when rebuilt from its body)."""
+    value = error.details.get(RETRY_AFTER_FIELD)
+    if error.code is not ErrorCode.TOO_MANY_REQUESTS or not isinstance(value, int):
+        return None
+    return max(1, value)
 
 
 class ServiceUnavailableError(AppError):

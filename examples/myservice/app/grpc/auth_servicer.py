@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import grpc
 
+from app.core.client_address import CLIENT_ADDRESS_KEY, grpc_client, parse_networks
 from app.core.errors import ValidationFailedError
 from app.dto.auth_dto import (
     LoginRequest,
@@ -46,20 +47,31 @@ def token_pair_to_proto(tokens: TokenPair) -> auth_pb2.TokenPair:
 
 
 class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
-    """Register, Login and Refresh are public; Me and UpdateMe serve the caller of the token."""
+    """Register, Login and Refresh are public; Me and UpdateMe serve the caller of the token.
 
-    def __init__(self, auth_service: AuthService) -> None:
+    Register and Login are rate limited per client: the peer, or the client address that a
+    peer in `trusted_forwarders` (the layered REST processes) sends as `x-client-address`.
+    """
+
+    def __init__(self, auth_service: AuthService, trusted_forwarders: str = "") -> None:
         self._auth_service = auth_service
+        self._trusted_forwarders = parse_networks(trusted_forwarders)
 
     def Register(
         self, request: auth_pb2.RegisterRequest, context: grpc.ServicerContext
     ) -> auth_pb2.User:
-        return user_to_proto(self._auth_service.register(to_dto(RegisterRequest, request)))
+        user = self._auth_service.register(
+            to_dto(RegisterRequest, request), self._client_address(context)
+        )
+        return user_to_proto(user)
 
     def Login(
         self, request: auth_pb2.LoginRequest, context: grpc.ServicerContext
     ) -> auth_pb2.TokenPair:
-        return token_pair_to_proto(self._auth_service.login(to_dto(LoginRequest, request)))
+        tokens = self._auth_service.login(
+            to_dto(LoginRequest, request), self._client_address(context)
+        )
+        return token_pair_to_proto(tokens)
 
     def Refresh(
         self, request: auth_pb2.RefreshRequest, context: grpc.ServicerContext
@@ -79,3 +91,14 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
             data[name] = None
         changes = parse_dto(UpdateMeRequest, data)
         return user_to_proto(self._auth_service.update_me(current_user_id(), changes))
+
+    def _client_address(self, context: grpc.ServicerContext) -> str | None:
+        forwarded = next(
+            (
+                value
+                for key, value in context.invocation_metadata()
+                if key == CLIENT_ADDRESS_KEY and isinstance(value, str)
+            ),
+            None,
+        )
+        return grpc_client(context.peer(), forwarded, self._trusted_forwarders)

@@ -150,7 +150,7 @@ def create_server(
     )
 
     auth_pb2_grpc.add_AuthServiceServicer_to_server(
-        AuthServicer(container.auth_service),
+        AuthServicer(container.auth_service, container.settings.grpc_trusted_forwarders),
         server,
     )
     product_pb2_grpc.add_ProductServiceServicer_to_server(

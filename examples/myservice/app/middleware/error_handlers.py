@@ -9,7 +9,13 @@ from flask import Flask, Response, jsonify
 from werkzeug.datastructures import Headers
 from werkzeug.exceptions import HTTPException
 
-from app.core.errors import SCHEMA_FIELD, AppError, ErrorCode, ValidationFailedError
+from app.core.errors import (
+    SCHEMA_FIELD,
+    AppError,
+    ErrorCode,
+    ValidationFailedError,
+    retry_after_seconds,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -19,6 +25,7 @@ STATUS_BY_CODE: dict[ErrorCode, int] = {
     ErrorCode.CONFLICT: HTTPStatus.CONFLICT,
     ErrorCode.UNAUTHORIZED: HTTPStatus.UNAUTHORIZED,
     ErrorCode.FORBIDDEN: HTTPStatus.FORBIDDEN,
+    ErrorCode.TOO_MANY_REQUESTS: HTTPStatus.TOO_MANY_REQUESTS,
     ErrorCode.UNAVAILABLE: HTTPStatus.SERVICE_UNAVAILABLE,
     ErrorCode.INTERNAL_ERROR: HTTPStatus.INTERNAL_SERVER_ERROR,
 }
@@ -48,7 +55,11 @@ def error_response(
 
 
 def handle_app_error(exc: AppError) -> tuple[Response, int]:
-    return error_response(STATUS_BY_CODE[exc.code], exc.code, exc.message, exc.details)
+    response, status = error_response(STATUS_BY_CODE[exc.code], exc.code, exc.message, exc.details)
+    wait = retry_after_seconds(exc)
+    if wait is not None:
+        response.headers["Retry-After"] = str(wait)
+    return response, status
 
 
 def handle_http_exception(exc: HTTPException) -> tuple[Response, int]:

@@ -11,12 +11,20 @@ from app.dto.auth_dto import (
 
 
 class AuthService(Protocol):
-    def register(self, data: RegisterRequest) -> UserResponse:
-        """Create an account and schedule its welcome email; ConflictError if the email is taken."""
+    def register(self, data: RegisterRequest, client_address: str | None = None) -> UserResponse:
+        """Create an account and schedule its welcome email; ConflictError if the email is taken.
+
+        TooManyRequestsError when `client_address` (None: an internal caller, not limited) made
+        too many registrations lately.
+        """
         ...
 
-    def login(self, data: LoginRequest) -> TokenPair:
-        """Issue a token pair; UnauthorizedError on bad credentials or an inactive account."""
+    def login(self, data: LoginRequest, client_address: str | None = None) -> TokenPair:
+        """Issue a token pair; UnauthorizedError on bad credentials or an inactive account.
+
+        TooManyRequestsError after too many failures on the account, or from `client_address`
+        (None: an internal caller, limited per account only), within the window.
+        """
         ...
 
     def refresh(self, data: RefreshRequest) -> TokenPair:

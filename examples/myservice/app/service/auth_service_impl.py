@@ -1,7 +1,12 @@
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from app.core.errors import (
     SCHEMA_FIELD,
     NotFoundError,
     ServiceUnavailableError,
+    TooManyRequestsError,
     UnauthorizedError,
     ValidationFailedError,
 )
@@ -15,6 +20,7 @@ from app.dto.auth_dto import (
     UserResponse,
 )
 from app.model.user import User
+from app.repository.attempt_counter import AttemptCount, AttemptCounter
 from app.repository.cache_repository import CacheRepository
 from app.repository.refresh_token_repository import RefreshTokenRepository
 from app.repository.user_repository import UserRepository
@@ -23,6 +29,8 @@ from app.service.task_queue import TaskQueue
 
 BAD_CREDENTIALS = "Invalid email or password"
 NOTHING_TO_CHANGE = "Give at least one field to change"
+TOO_MANY_LOGINS = "Too many failed logins; try again later"
+TOO_MANY_REGISTRATIONS = "Too many registrations from this address; try again later"
 WELCOME_SUBJECT = "Welcome to Myservice"
 WELCOME_BODY = "Hello {full_name},\n\nyour Myservice account is ready.\n"
 
@@ -45,6 +53,47 @@ def auth_state_key(user_id: int) -> str:
     return f"user-auth:{user_id}"
 
 
+@dataclass(frozen=True, slots=True)
+class AuthLimits:
+    """How many attempts the service accepts per window (fixed windows, from the first attempt).
+
+    Logins: failures per account (normalised email, whether or not it exists) and per client
+    address; a successful login clears its account's count and takes itself off the address's.
+    Registrations: attempts per client address, successful or not.
+    """
+
+    login_failures_per_account: int = 10
+    login_failures_per_address: int = 100
+    login_window_seconds: int = 900
+    registrations_per_address: int = 20
+    registration_window_seconds: int = 3600
+
+
+def login_account_key(email: str) -> str:
+    # Hashed: no email address is stored in the counter's store.
+    digest = hashlib.sha256(email.lower().encode()).hexdigest()[:32]
+    return f"login:account:{digest}"
+
+
+def login_address_key(client_address: str) -> str:
+    return f"login:address:{client_address}"
+
+
+def registration_address_key(client_address: str) -> str:
+    return f"register:address:{client_address}"
+
+
+def refuse_over_limit(counts: Sequence[AttemptCount], limits: Sequence[int], message: str) -> None:
+    """TooManyRequestsError when a count exceeds its limit, asking to wait for the longest."""
+    waits = [
+        count.resets_in_seconds
+        for count, limit in zip(counts, limits, strict=True)
+        if count.attempts > limit
+    ]
+    if waits:
+        raise TooManyRequestsError(message, max(waits))
+
+
 class AuthServiceImpl:
     def __init__(
         self,
@@ -53,8 +102,10 @@ class AuthServiceImpl:
         cache: CacheRepository,
         tokens: TokenService,
         hasher: PasswordHasher,
+        attempts: AttemptCounter,
         tasks: TaskQueue,
         cache_ttl_seconds: int,
+        limits: AuthLimits | None = None,
     ) -> None:
         self._users = users
         self._refresh_tokens = refresh_tokens
@@ -62,9 +113,17 @@ class AuthServiceImpl:
         self._cached = ModelCache(cache, "user", UserResponse, cache_ttl_seconds)
         self._tokens = tokens
         self._hasher = hasher
+        self._attempts = attempts
+        self._limits = limits or AuthLimits()
         self._tasks = tasks
 
-    def register(self, data: RegisterRequest) -> UserResponse:
+    def register(self, data: RegisterRequest, client_address: str | None = None) -> UserResponse:
+        if client_address is not None:
+            limits = self._limits
+            counts = self._attempts.hit(
+                [registration_address_key(client_address)], limits.registration_window_seconds
+            )
+            refuse_over_limit(counts, [limits.registrations_per_address], TOO_MANY_REGISTRATIONS)
         profile = data.model_dump(exclude={"password"})
         user = self._users.add(
             User(**profile, password_hash=self._hasher.hash(data.password), is_active=True)
@@ -76,13 +135,27 @@ class AuthServiceImpl:
         )
         return UserResponse.model_validate(user)
 
-    def login(self, data: LoginRequest) -> TokenPair:
+    def login(self, data: LoginRequest, client_address: str | None = None) -> TokenPair:
+        # Counted before the password is checked (one counter round trip): over a limit, the
+        # attempt is refused without telling whether the password was right.
+        limits = self._limits
+        keys = [login_account_key(data.email)]
+        maxima = [limits.login_failures_per_account]
+        if client_address is not None:
+            keys.append(login_address_key(client_address))
+            maxima.append(limits.login_failures_per_address)
+        counts = self._attempts.hit(keys, limits.login_window_seconds)
+        refuse_over_limit(counts, maxima, TOO_MANY_LOGINS)
         user = self._users.get_by_email(data.email)
         if user is None:
+            # The same argon2 work as a wrong password: the answer and its time do not tell
+            # whether the email has an account.
             self._hasher.verify_dummy(data.password)
             raise UnauthorizedError(BAD_CREDENTIALS)
         if not self._hasher.verify(user.password_hash, data.password) or not user.is_active:
             raise UnauthorizedError(BAD_CREDENTIALS)
+        # A success was no failure: the account starts over, the address gets it back.
+        self._attempts.forget(reset=keys[:1], uncount=keys[1:])
         return self._issue_tokens(user.id)
 
     def refresh(self, data: RefreshRequest) -> TokenPair:

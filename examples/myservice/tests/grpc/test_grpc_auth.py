@@ -1,23 +1,30 @@
 """AuthService over a real gRPC server, sharing its container with the REST app."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import grpc
 import pytest
 
+from app.core.client_address import CLIENT_ADDRESS_KEY
 from app.grpc.convert import message_to_dict
 from app.grpc.errors import error_details
 from app.grpc.generated.myservice.v1 import auth_pb2, auth_pb2_grpc
-from tests.conftest import TEST_PASSWORD
+from app.wiring import Container, build_container
+from tests.conftest import (
+    FAST_PASSWORD_HASHER,
+    LOW_ATTEMPT_LIMITS,
+    TEST_PASSWORD,
+    limited_settings,
+)
 from tests.fakes.user_samples import (
     ADDED_B_PROTO,
     OPTIONAL_FIELDS,
     REGISTER_EXTRA_PROTO,
     REQUIRED_FIELDS,
 )
-from tests.grpc.conftest import bearer
+from tests.grpc.conftest import ServeGrpc, bearer
 
 JsonDict = dict[str, Any]
 
@@ -230,3 +237,84 @@ def test_update_me_without_token_is_unauthenticated(
         auth_stub.UpdateMe(auth_pb2.UpdateMeRequest(full_name="Nobody"))
 
     assert caught.value.code() == grpc.StatusCode.UNAUTHENTICATED
+
+
+@pytest.fixture
+def limited_stub(
+    container: Container, serve_grpc: ServeGrpc
+) -> Iterator[auth_pb2_grpc.AuthServiceStub]:
+    """A server with `LOW_ATTEMPT_LIMITS`, which trusts the client address 127.0.0.1 forwards."""
+    limited = build_container(
+        limited_settings(container.settings), password_hasher=FAST_PASSWORD_HASHER
+    )
+    try:
+        with grpc.insecure_channel(serve_grpc(limited)) as channel:
+            yield auth_pb2_grpc.AuthServiceStub(channel)
+    finally:
+        limited.close()
+
+
+def failed_login(
+    stub: auth_pb2_grpc.AuthServiceStub, email: str, client: str | None = None
+) -> grpc.StatusCode:
+    metadata = () if client is None else ((CLIENT_ADDRESS_KEY, client),)
+    with pytest.raises(grpc.RpcError) as caught:
+        stub.Login(auth_pb2.LoginRequest(email=email, password="wrong"), metadata=metadata)
+    code: grpc.StatusCode = caught.value.code()
+    return code
+
+
+def test_logins_after_too_many_failures_are_resource_exhausted(
+    limited_stub: auth_pb2_grpc.AuthServiceStub,
+) -> None:
+    grpc_register(limited_stub)
+    grpc_register(limited_stub, "ada@example.com")
+    for _ in range(LOW_ATTEMPT_LIMITS["login_failures_per_account"]):
+        assert failed_login(limited_stub, "grace@example.com") == grpc.StatusCode.UNAUTHENTICATED
+
+    with pytest.raises(grpc.RpcError) as caught:
+        grpc_login(limited_stub)
+
+    assert caught.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+    body = error_details(caught.value)
+    assert body["code"] == "TOO_MANY_REQUESTS"
+    assert 0 < body["details"]["retry_after_seconds"] <= LOW_ATTEMPT_LIMITS["login_window_seconds"]
+    assert grpc_login(limited_stub, "ada@example.com").access_token
+
+
+def test_a_successful_grpc_login_resets_the_account(
+    limited_stub: auth_pb2_grpc.AuthServiceStub,
+) -> None:
+    grpc_register(limited_stub)
+    for round_ in range(3):  # from other addresses: the address limit stays out of the way
+        for _ in range(LOW_ATTEMPT_LIMITS["login_failures_per_account"] - 1):
+            code = failed_login(limited_stub, "grace@example.com", f"192.0.2.{round_}")
+            assert code == grpc.StatusCode.UNAUTHENTICATED
+        assert grpc_login(limited_stub).access_token
+
+
+def test_a_trusted_peer_forwards_the_client_it_serves(
+    limited_stub: auth_pb2_grpc.AuthServiceStub,
+) -> None:
+    for index in range(LOW_ATTEMPT_LIMITS["login_failures_per_address"]):
+        failed_login(limited_stub, f"user{index}@example.com", "203.0.113.7")
+    exhausted = failed_login(limited_stub, "last@example.com", "203.0.113.7")
+    assert exhausted == grpc.StatusCode.RESOURCE_EXHAUSTED
+    other = failed_login(limited_stub, "last@example.com", "198.51.100.9")
+    assert other == grpc.StatusCode.UNAUTHENTICATED
+
+
+def test_an_untrusted_peer_is_counted_itself(container: Container, serve_grpc: ServeGrpc) -> None:
+    settings = limited_settings(container.settings).model_copy(
+        update={"grpc_trusted_forwarders": ""}
+    )
+    limited = build_container(settings, password_hasher=FAST_PASSWORD_HASHER)
+    try:
+        with grpc.insecure_channel(serve_grpc(limited)) as channel:
+            stub = auth_pb2_grpc.AuthServiceStub(channel)
+            for index in range(LOW_ATTEMPT_LIMITS["login_failures_per_address"]):
+                failed_login(stub, f"user{index}@example.com", f"192.0.2.{index}")
+            forged = failed_login(stub, "last@example.com", "198.51.100.9")
+            assert forged == grpc.StatusCode.RESOURCE_EXHAUSTED
+    finally:
+        limited.close()

@@ -64,10 +64,10 @@ LEAKED_SECRET = "connection refused by db.internal:5432 (password=hunter2)"
 class ExplodingAuthService:
     """An AuthService whose every operation fails unexpectedly."""
 
-    def register(self, data: RegisterRequest) -> UserResponse:
+    def register(self, data: RegisterRequest, client_address: str | None = None) -> UserResponse:
         raise RuntimeError(LEAKED_SECRET)
 
-    def login(self, data: LoginRequest) -> TokenPair:
+    def login(self, data: LoginRequest, client_address: str | None = None) -> TokenPair:
         raise RuntimeError(LEAKED_SECRET)
 
     def refresh(self, data: RefreshRequest) -> TokenPair:

@@ -3,18 +3,26 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
+from argon2.profiles import CHEAPEST
 
 from app.core.errors import (
     ConflictError,
     NotFoundError,
     ServiceUnavailableError,
+    TooManyRequestsError,
     UnauthorizedError,
     ValidationFailedError,
 )
-from app.core.security import TokenService, TokenType
+from app.core.security import PasswordHasher, TokenService, TokenType
 from app.dto.auth_dto import LoginRequest, RefreshRequest, RegisterRequest, UpdateMeRequest
+from app.repository.attempt_counter_impl import InMemoryAttemptCounter
 from app.repository.cache_repository_impl import InMemoryCacheRepository
-from app.service.auth_service_impl import AuthServiceImpl, auth_state_key, user_cache_key
+from app.service.auth_service_impl import (
+    AuthLimits,
+    AuthServiceImpl,
+    auth_state_key,
+    user_cache_key,
+)
 from tests.conftest import FAST_PASSWORD_HASHER
 from tests.fakes.fake_refresh_token_repository import InMemoryRefreshTokenRepository
 from tests.fakes.fake_task_queue import RecordingTaskQueue
@@ -25,6 +33,16 @@ PASSWORD = "correct-horse-battery"
 CACHE_TTL = 120
 
 
+class FakeClock:
+    """The attempt counter's clock: tests move it instead of sleeping through a window."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 @dataclass
 class Harness:
     service: AuthServiceImpl
@@ -33,10 +51,30 @@ class Harness:
     cache: InMemoryCacheRepository
     tasks: RecordingTaskQueue
     tokens: TokenService
+    clock: FakeClock
 
 
 @pytest.fixture
 def harness() -> Harness:
+    return build_harness()
+
+
+class CountingHasher(PasswordHasher):
+    """The cheapest argon2, counting the hashes it checks against."""
+
+    def __init__(self) -> None:
+        super().__init__(CHEAPEST)
+        self.verified: list[str] = []
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        self.verified.append(password_hash)
+        return super().verify(password_hash, password)
+
+
+def build_harness(
+    limits: AuthLimits | None = None, hasher: PasswordHasher = FAST_PASSWORD_HASHER
+) -> Harness:
+    clock = FakeClock()
     users = InMemoryUserRepository()
     cache = InMemoryCacheRepository()
     tasks = RecordingTaskQueue()
@@ -47,9 +85,11 @@ def harness() -> Harness:
         refresh_tokens=refresh_tokens,
         cache=cache,
         tokens=tokens,
-        hasher=FAST_PASSWORD_HASHER,
+        hasher=hasher,
         tasks=tasks,
+        attempts=InMemoryAttemptCounter(clock),
         cache_ttl_seconds=CACHE_TTL,
+        limits=limits,
     )
     return Harness(
         service=service,
@@ -58,6 +98,7 @@ def harness() -> Harness:
         cache=cache,
         tasks=tasks,
         tokens=tokens,
+        clock=clock,
     )
 
 
@@ -118,6 +159,130 @@ def test_login_rejects_bad_credentials_alike(harness: Harness, email: str, passw
     register(harness)
     with pytest.raises(UnauthorizedError, match="Invalid email or password"):
         harness.service.login(LoginRequest(email=email, password=password))
+
+
+LIMITS = AuthLimits(
+    login_failures_per_account=3,
+    login_failures_per_address=5,
+    login_window_seconds=60,
+    registrations_per_address=2,
+    registration_window_seconds=300,
+)
+CLIENT = "203.0.113.7"
+
+
+@pytest.fixture
+def limited() -> Harness:
+    return build_harness(LIMITS)
+
+
+def fail_login(harness: Harness, email: str = "alan@example.com", client: str = CLIENT) -> None:
+    with pytest.raises(UnauthorizedError):
+        harness.service.login(LoginRequest(email=email, password="wrong-password"), client)
+
+
+def test_logins_after_too_many_failures_on_an_account_are_refused(limited: Harness) -> None:
+    register(limited)
+    for _ in range(3):
+        fail_login(limited)
+    with pytest.raises(TooManyRequestsError) as refused:
+        # The right password too: over the limit nothing is checked.
+        limited.service.login(LoginRequest(email="alan@example.com", password=PASSWORD), CLIENT)
+    assert refused.value.details == {"retry_after_seconds": 60}
+    # Another account, even from the same address, is not affected.
+    register(limited, "grace@example.com")
+    limited.service.login(LoginRequest(email="grace@example.com", password=PASSWORD), CLIENT)
+
+
+def test_the_account_limit_holds_from_any_address_and_without_one(limited: Harness) -> None:
+    register(limited)
+    for index in range(3):
+        fail_login(limited, client=f"198.51.100.{index}")
+    with pytest.raises(TooManyRequestsError):
+        limited.service.login(LoginRequest(email="alan@example.com", password=PASSWORD))
+
+
+def test_unknown_emails_are_limited_like_known_ones(limited: Harness) -> None:
+    for _ in range(3):
+        fail_login(limited, "nobody@example.com")
+    with pytest.raises(TooManyRequestsError):
+        fail_login(limited, "nobody@example.com")
+
+
+def test_a_successful_login_resets_the_account_count(limited: Harness) -> None:
+    register(limited)
+    for _ in range(2):
+        fail_login(limited)
+    limited.service.login(LoginRequest(email="alan@example.com", password=PASSWORD), CLIENT)
+    for _ in range(3):
+        fail_login(limited)
+    with pytest.raises(TooManyRequestsError):
+        fail_login(limited)
+
+
+def test_the_limit_ends_with_its_window(limited: Harness) -> None:
+    register(limited)
+    for _ in range(3):
+        fail_login(limited)
+    limited.clock.now += 45
+    with pytest.raises(TooManyRequestsError) as refused:
+        fail_login(limited)
+    assert refused.value.details == {"retry_after_seconds": 15}
+    limited.clock.now += 15
+    pair = limited.service.login(LoginRequest(email="alan@example.com", password=PASSWORD))
+    assert limited.tokens.decode(pair.access_token, TokenType.ACCESS) == 1
+
+
+def test_failures_from_one_address_are_limited_across_accounts(limited: Harness) -> None:
+    register(limited)
+    for index in range(5):
+        fail_login(limited, f"user{index}@example.com")
+    with pytest.raises(TooManyRequestsError):
+        limited.service.login(LoginRequest(email="alan@example.com", password=PASSWORD), CLIENT)
+    # Another address may still log in to the account.
+    limited.service.login(LoginRequest(email="alan@example.com", password=PASSWORD), "192.0.2.1")
+
+
+def test_successful_logins_do_not_count_against_their_address(limited: Harness) -> None:
+    register(limited)
+    for _ in range(10):
+        limited.service.login(LoginRequest(email="alan@example.com", password=PASSWORD), CLIENT)
+    for index in range(5):
+        fail_login(limited, f"user{index}@example.com")
+    with pytest.raises(TooManyRequestsError):
+        fail_login(limited, "last@example.com")
+
+
+def test_registrations_are_limited_per_address(limited: Harness) -> None:
+    def register_from(email: str, client: str) -> None:
+        request = RegisterRequest(
+            email=email, password=PASSWORD, full_name="Alan Turing", **REGISTER_EXTRA
+        )
+        limited.service.register(request, client)
+
+    register_from("a@example.com", CLIENT)
+    with pytest.raises(ConflictError):
+        register_from("a@example.com", CLIENT)  # a taken email counts as well
+    with pytest.raises(TooManyRequestsError) as refused:
+        register_from("b@example.com", CLIENT)
+    assert refused.value.details == {"retry_after_seconds": 300}
+    register_from("b@example.com", "192.0.2.1")
+    register(limited, "c@example.com")  # internal callers give no address: not limited
+    limited.clock.now += 300
+    register_from("d@example.com", CLIENT)
+
+
+def test_an_unknown_email_costs_one_argon2_check_like_a_wrong_password() -> None:
+    hasher = CountingHasher()
+    harness = build_harness(hasher=hasher)
+    register(harness)
+    for email in ("alan@example.com", "nobody@example.com"):
+        with pytest.raises(UnauthorizedError, match="Invalid email or password"):
+            harness.service.login(LoginRequest(email=email, password="wrong-password"))
+    stored, dummy = hasher.verified
+    assert stored == harness.users.users[1].password_hash
+    assert dummy.startswith("$argon2id$")
+    assert dummy != stored
 
 
 def test_inactive_users_cannot_log_in_refresh_or_authenticate(harness: Harness) -> None:

@@ -3,13 +3,15 @@
 ``authenticate`` checks the access token's signature and expiry here, without a call; every call
 forwards the request's ``authorization`` header, and the gRPC process checks the token again (and
 that its user still exists and is active) on every protected method, so a deleted or deactivated
-user is refused as in a monolith.
+user is refused as in a monolith. Register and Login send the REST client's address as
+``x-client-address``, so that the gRPC process limits the client, not this process.
 Adding a method to the service is adding a method here: one ``self._call(...)`` line and the
 conversions (``to_message`` / ``from_message``).
 """
 
 from __future__ import annotations
 
+from app.core.client_address import CLIENT_ADDRESS_KEY
 from app.core.security import TokenService, TokenType
 from app.dto.auth_dto import (
     LoginRequest,
@@ -30,14 +32,26 @@ class AuthServiceClient:
         self._stubs = channels.stubs(auth_pb2_grpc.AuthServiceStub)
         self._tokens = tokens
 
-    def register(self, data: RegisterRequest) -> UserResponse:
+    def register(self, data: RegisterRequest, client_address: str | None = None) -> UserResponse:
         request = to_message(auth_pb2.RegisterRequest, dto_values(data))
-        reply = self._channels.call(self._stubs, lambda s: s.Register, request, idempotent=False)
+        reply = self._channels.call(
+            self._stubs,
+            lambda s: s.Register,
+            request,
+            idempotent=False,
+            metadata=_client_metadata(client_address),
+        )
         return from_message(UserResponse, reply)
 
-    def login(self, data: LoginRequest) -> TokenPair:
+    def login(self, data: LoginRequest, client_address: str | None = None) -> TokenPair:
         request = to_message(auth_pb2.LoginRequest, dto_values(data))
-        reply = self._channels.call(self._stubs, lambda s: s.Login, request, idempotent=False)
+        reply = self._channels.call(
+            self._stubs,
+            lambda s: s.Login,
+            request,
+            idempotent=False,
+            metadata=_client_metadata(client_address),
+        )
         return from_message(TokenPair, reply)
 
     def refresh(self, data: RefreshRequest) -> TokenPair:
@@ -61,3 +75,9 @@ class AuthServiceClient:
 
     def authenticate(self, access_token: str) -> int:
         return self._tokens.decode(access_token, TokenType.ACCESS)
+
+
+def _client_metadata(client_address: str | None) -> tuple[tuple[str, str], ...]:
+    """The REST client's address for the gRPC process's rate limits, which believe it from the
+    peers of `GRPC_TRUSTED_FORWARDERS` only."""
+    return () if client_address is None else ((CLIENT_ADDRESS_KEY, client_address),)

@@ -74,10 +74,14 @@ class ChannelPool:
         request: RequestT,
         *,
         idempotent: bool,
+        metadata: Sequence[tuple[str, str]] = (),
     ) -> ResponseT:
-        """``method(stub)(request)`` on the next process; errors as application errors."""
+        """``method(stub)(request)`` on the next process; errors as application errors.
+
+        ``metadata`` goes with the request id and authorization the call forwards anyway.
+        """
         deadline = time.monotonic() + self.timeout_seconds
-        metadata = _metadata()
+        metadata = (*_metadata(), *metadata)
         order = self._order()
         for attempt, index in enumerate(order):
             remaining = deadline - time.monotonic()

@@ -30,6 +30,7 @@ STATUS_CODES: Final[Mapping[ErrorCode, grpc.StatusCode]] = MappingProxyType(
         ErrorCode.CONFLICT: grpc.StatusCode.ALREADY_EXISTS,
         ErrorCode.UNAUTHORIZED: grpc.StatusCode.UNAUTHENTICATED,
         ErrorCode.FORBIDDEN: grpc.StatusCode.PERMISSION_DENIED,
+        ErrorCode.TOO_MANY_REQUESTS: grpc.StatusCode.RESOURCE_EXHAUSTED,
         ErrorCode.UNAVAILABLE: grpc.StatusCode.UNAVAILABLE,
         ErrorCode.INTERNAL_ERROR: grpc.StatusCode.INTERNAL,
     }

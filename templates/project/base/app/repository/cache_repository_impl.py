@@ -44,6 +44,11 @@ class RedisCacheRepository:
         )
         return cls(client, key_prefix)
 
+    @property
+    def client(self) -> redis.Redis:
+        """The Redis client, for other stores that share its connections and timeouts."""
+        return self._client
+
     def get(self, key: str) -> str | None:
         try:
             # decode_responses=True: values come back as str.

@@ -1,8 +1,9 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Request, status
 
 from app.controller.errors import UNAUTHORIZED, VALIDATION, responses
+from app.core.client_address import rest_client
 from app.dto.auth_dto import (
     LoginRequest,
     RefreshRequest,
@@ -23,27 +24,38 @@ def _auth_service(container: ContainerDep) -> AuthService:
 
 
 Service = Annotated[AuthService, Depends(_auth_service)]
+TOO_MANY = (429, "Too many attempts; `Retry-After` says how many seconds to wait")
+
+
+def _client_address(request: Request, container: ContainerDep) -> str | None:
+    """The address the rate limits count (`TRUSTED_PROXY_HOPS` says whom to believe)."""
+    remote = request.client.host if request.client else None
+    forwarded_for = request.headers.get("X-Forwarded-For")
+    return rest_client(remote, forwarded_for, container.settings.trusted_proxy_hops)
+
+
+ClientAddress = Annotated[str | None, Depends(_client_address)]
 
 
 @router.post(
     "/register",
     status_code=status.HTTP_201_CREATED,
     response_model=UserResponse,
-    responses=responses((409, "Email already registered"), VALIDATION),
+    responses=responses((409, "Email already registered"), TOO_MANY, VALIDATION),
 )
-def register(payload: RegisterRequest, service: Service) -> UserResponse:
+def register(payload: RegisterRequest, service: Service, client: ClientAddress) -> UserResponse:
     """Create an account."""
-    return service.register(payload)
+    return service.register(payload, client)
 
 
 @router.post(
     "/login",
     response_model=TokenPair,
-    responses=responses((401, "Bad credentials"), VALIDATION),
+    responses=responses((401, "Bad credentials"), TOO_MANY, VALIDATION),
 )
-def login(payload: LoginRequest, service: Service) -> TokenPair:
+def login(payload: LoginRequest, service: Service, client: ClientAddress) -> TokenPair:
     """Exchange credentials for an access and a refresh token."""
-    return service.login(payload)
+    return service.login(payload, client)
 
 
 @router.post(

@@ -9,7 +9,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from app.core.errors import SCHEMA_FIELD, AppError, ErrorCode, ValidationFailedError
+from app.core.errors import (
+    SCHEMA_FIELD,
+    AppError,
+    ErrorCode,
+    ValidationFailedError,
+    retry_after_seconds,
+)
 
 STATUS_BY_CODE: dict[ErrorCode, int] = {
     ErrorCode.NOT_FOUND: HTTPStatus.NOT_FOUND,
@@ -17,6 +23,7 @@ STATUS_BY_CODE: dict[ErrorCode, int] = {
     ErrorCode.CONFLICT: HTTPStatus.CONFLICT,
     ErrorCode.UNAUTHORIZED: HTTPStatus.UNAUTHORIZED,
     ErrorCode.FORBIDDEN: HTTPStatus.FORBIDDEN,
+    ErrorCode.TOO_MANY_REQUESTS: HTTPStatus.TOO_MANY_REQUESTS,
     ErrorCode.INTERNAL_ERROR: HTTPStatus.INTERNAL_SERVER_ERROR,
 }
 _CODE_BY_STATUS = {status: code for code, status in STATUS_BY_CODE.items()}
@@ -49,7 +56,9 @@ def error_response(
 
 
 def handle_app_error(_request: Request, exc: AppError) -> JSONResponse:
-    return error_response(STATUS_BY_CODE[exc.code], exc.code, exc.message, exc.details)
+    wait = retry_after_seconds(exc)
+    headers = None if wait is None else {"Retry-After": str(wait)}
+    return error_response(STATUS_BY_CODE[exc.code], exc.code, exc.message, exc.details, headers)
 
 
 def handle_validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
