@@ -6,6 +6,7 @@ from flask_smorest import Api
 from app.controller import register_blueprints
 from app.controller.schemas.error_schema import ErrorSchema
 from app.core.logging import configure_logging
+from app.middleware.api_docs import SWAGGER_UI_URL, init_api_docs
 from app.middleware.container import init_container
 from app.middleware.error_handlers import register_error_handlers
 from app.middleware.hardening import init_hardening
@@ -35,7 +36,7 @@ def create_app(container: Container | None = None) -> Flask:
         OPENAPI_URL_PREFIX="/",
         OPENAPI_JSON_PATH="openapi.json",
         OPENAPI_SWAGGER_UI_PATH="/docs",
-        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        OPENAPI_SWAGGER_UI_URL=SWAGGER_UI_URL,
         API_SPEC_OPTIONS={
             "components": {
                 "securitySchemes": {
@@ -51,6 +52,7 @@ def create_app(container: Container | None = None) -> Flask:
     init_metrics(app)
     init_hardening(app)
     api = RestApi(app)
+    init_api_docs(app)
     register_blueprints(api)
     register_error_handlers(app)
     init_json_body_guard(app)

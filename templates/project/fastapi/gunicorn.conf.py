@@ -1,6 +1,7 @@
 """gunicorn settings for the REST API: `gunicorn -c gunicorn.conf.py app.asgi:app`.
 
-gunicorn manages uvicorn workers (`uvicorn_worker.UvicornWorker`), each serving the ASGI app.
+gunicorn manages uvicorn workers (a `uvicorn_worker.UvicornWorker` subclass in
+`app/middleware/gunicorn_worker.py`), each serving the ASGI app.
 `make run` and the Docker image use it. The bind address and the number of workers come from
 the command line or gunicorn's own variables (`PORT`, `WEB_CONCURRENCY`, `GUNICORN_CMD_ARGS`).
 """
@@ -46,7 +47,9 @@ logconfig_dict = gunicorn_logconfig(_settings)
 accesslog = None
 
 # Each worker is a uvicorn event loop; endpoints run in its thread pool (see app/factory.py).
-worker_class = "uvicorn_worker.UvicornWorker"
+# It answers the requests uvicorn rejects before the app (a malformed request line or header)
+# with the JSON error body instead of plain text.
+worker_class = "app.middleware.gunicorn_worker.JsonErrorUvicornWorker"
 
 # No control socket (gunicorn >= 25.1 creates one under $HOME by default): it is not used here,
 # instances on one host would share its path, and it cannot be created on a read-only root.

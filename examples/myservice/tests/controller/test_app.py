@@ -9,11 +9,21 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from unittest.mock import create_autospec
 
 import pytest
 from flask import Flask, g
 from flask.testing import FlaskClient
 from flask_smorest import abort
+from gunicorn.app.base import BaseApplication
+from gunicorn.config import Config as GunicornConfig
+from gunicorn.glogging import Logger as GunicornLogger
+from gunicorn.http.errors import (
+    InvalidHeaderName,
+    InvalidRequestLine,
+    LimitRequestHeaders,
+    LimitRequestLine,
+)
 from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 from werkzeug.exceptions import TooManyRequests
@@ -21,6 +31,7 @@ from werkzeug.exceptions import TooManyRequests
 from app.config.settings import Settings
 from app.core.logging import request_id_var
 from app.factory import create_app
+from app.middleware.gunicorn_worker import JsonErrorSyncWorker
 from app.middleware.request_context import REQUEST_ID_HEADER
 from app.repository.database import create_db_engine, create_session_factory
 from app.wiring import Container, get_container, set_container
@@ -223,10 +234,72 @@ def free_port() -> int:
         return port
 
 
+def raw_exchange(port: int, request: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Send `request` as it is; the answer's status, headers and body, read until it closes."""
+    answer = b""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(request)
+        while chunk := sock.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    status_line, *lines = head.decode("latin-1").split("\r\n")
+    fields = (line.partition(":") for line in lines)
+    headers = {name.strip().lower(): value.strip() for name, _, value in fields}
+    return int(status_line.split(" ")[1]), headers, body
+
+
+BAD_REQUESTS = [
+    (b"NOT A REQUEST LINE\r\n\r\n", 400, "VALIDATION_FAILED"),
+    (b"GET / HTTP/1.1\r\nBad Name: x\r\n\r\n", 400, "VALIDATION_FAILED"),
+    (b"GET /" + b"a" * 5000 + b" HTTP/1.1\r\n\r\n", 414, "REQUEST_URI_TOO_LONG"),
+    (b"GET / HTTP/1.1\r\n" + b"X-A: 1\r\n" * 101 + b"\r\n", 431, "REQUEST_HEADER_FIELDS_TOO_LARGE"),
+]
+"""Requests gunicorn rejects itself (over its default limits: a 4094-byte request line, 100
+header fields), the status it answers and the `code` of the JSON body."""
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "code"),
+    [
+        (InvalidRequestLine("NOT A REQUEST LINE"), 400, "VALIDATION_FAILED"),
+        (InvalidHeaderName("Bad Name"), 400, "VALIDATION_FAILED"),
+        (LimitRequestLine(5000, 4094), 414, "REQUEST_URI_TOO_LONG"),
+        (
+            LimitRequestHeaders("limit request headers fields"),
+            431,
+            "REQUEST_HEADER_FIELDS_TOO_LARGE",
+        ),
+        (RuntimeError("not the client's fault"), 500, "INTERNAL_ERROR"),
+    ],
+)
+def test_gunicorn_worker_answers_what_gunicorn_rejects_with_the_json_error_body(
+    error: Exception, status: int, code: str
+) -> None:
+    config = GunicornConfig()
+    application = create_autospec(BaseApplication, instance=True)  # the worker does not run it
+    worker = JsonErrorSyncWorker(0, 0, [], application, 30, config, GunicornLogger(config))
+    server_side, client_side = socket.socketpair()
+    with server_side, client_side:
+        worker.handle_error(None, server_side, ("127.0.0.1", 40000), error)
+        server_side.close()
+        answer = client_side.makefile("rb").read()
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(f"HTTP/1.1 {status} ".encode())
+    assert b"\r\nContent-Type: application/json\r\n" in head
+    assert f"\r\nContent-Length: {len(body)}".encode() in head
+    error_body = json.loads(body)
+    assert error_body["code"] == code
+    assert error_body["message"]
+    assert error_body["details"] == {}
+
+
 def test_gunicorn_workers_share_their_metrics_and_log_in_json(
     settings: Settings, project_root: Path, tmp_path: Path
 ) -> None:
-    """Two workers each serve requests; /metrics reports all of them from either worker."""
+    """Two workers each serve requests; /metrics reports all of them from either worker.
+
+    The requests gunicorn rejects before the app are answered with the JSON error body too.
+    """
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     metrics_dir = tmp_path / "prometheus"
@@ -285,6 +358,10 @@ def test_gunicorn_workers_share_their_metrics_and_log_in_json(
             content_type, body = get("/metrics")
             assert content_type == CONTENT_TYPE_LATEST
             assert sample in body.splitlines()
+        for request, status, code in BAD_REQUESTS:
+            answer_status, headers, body_bytes = raw_exchange(port, request)
+            assert (answer_status, headers["content-type"]) == (status, "application/json")
+            assert json.loads(body_bytes)["code"] == code
     finally:
         server.terminate()
         output, _ = server.communicate(timeout=30)
@@ -292,6 +369,8 @@ def test_gunicorn_workers_share_their_metrics_and_log_in_json(
     assert any("Booting worker" in line for line in lines), output
     records = [json.loads(line) for line in lines]  # every line, gunicorn's too, is JSON
     assert {record["logger"] for record in records} >= {"gunicorn.error", "app.request"}
+    rejected = [r for r in records if r["message"].startswith("Invalid request from ip=")]
+    assert len(rejected) == len(BAD_REQUESTS), output
 
 
 def test_openapi_document_is_generated_from_the_schemas(client: FlaskClient) -> None:
@@ -315,10 +394,22 @@ def test_openapi_document_is_generated_from_the_schemas(client: FlaskClient) -> 
     assert set(error["properties"]) == {"code", "message", "details"}
 
 
-def test_docs_ui_is_served(client: FlaskClient) -> None:
+def test_docs_ui_is_served_with_its_own_files(client: FlaskClient) -> None:
     response = client.get("/docs")
     assert response.status_code == 200
-    assert "swagger-ui" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "swagger-ui" in page
+    files = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert files
+    assert all(url.startswith("/docs/swagger-ui/") for url in files), files  # no CDN
+    for url in files:
+        asset = client.get(url)
+        assert asset.status_code == 200, url
+        assert asset.mimetype in {"text/javascript", "text/css"}, url
+        assert len(asset.get_data()) > 1000, url
+    missing = client.get("/docs/swagger-ui/index.html")  # the package's demo page
+    assert missing.status_code == 404
+    assert missing.get_json()["code"] == "NOT_FOUND"
 
 
 def test_wsgi_app_uses_the_process_container(container: Container) -> None:

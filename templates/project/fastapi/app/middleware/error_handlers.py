@@ -84,9 +84,14 @@ def handle_validation_error(_request: Request, exc: RequestValidationError) -> J
 
 def handle_http_exception(_request: Request, exc: HTTPException) -> JSONResponse:
     status = exc.status_code
-    code = _CODE_BY_STATUS.get(status) or _status_name(status)
+    code = error_code_for(status)
     message = exc.detail if isinstance(exc.detail, str) else _status_phrase(status)
     return error_response(status, code, message, headers=exc.headers)
+
+
+def error_code_for(status: int) -> str:
+    """The `code` of an error that only has an HTTP status: ours, else the status's name."""
+    return _CODE_BY_STATUS.get(status) or _status_name(status)
 
 
 def _status_name(status: int) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask, Response, jsonify
 from werkzeug.datastructures import Headers
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 
 from app.core.errors import (
     SCHEMA_FIELD,
@@ -74,8 +75,8 @@ def handle_http_exception(exc: HTTPException) -> tuple[Response, int]:
         error = ValidationFailedError.from_fields(fields)
         response, status = error_response(status, error.code, error.message, error.details)
     else:
-        code = _CODE_BY_STATUS.get(status) or exc.name.upper().replace(" ", "_")
-        response, status = error_response(status, code, exc.description or exc.name)
+        message = exc.description or exc.name
+        response, status = error_response(status, error_code_for(status), message)
     # Headers the error carries (Allow on 405, Retry-After, ...) describe it: keep them.
     extra_headers = Headers(exc.get_response().headers)
     if isinstance(data.get("headers"), Mapping):
@@ -84,6 +85,12 @@ def handle_http_exception(exc: HTTPException) -> tuple[Response, int]:
         if name.lower() not in _BODY_HEADERS:
             response.headers[name] = value
     return response, status
+
+
+def error_code_for(status: int) -> str:
+    """The `code` of an error that only has an HTTP status: ours, else werkzeug's name for it."""
+    name = HTTP_STATUS_CODES.get(status, "Unknown Error")
+    return _CODE_BY_STATUS.get(status) or name.upper().replace(" ", "_")
 
 
 def handle_unexpected_error(exc: Exception) -> tuple[Response, int]:
