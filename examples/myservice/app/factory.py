@@ -5,6 +5,7 @@ from flask_smorest import Api
 
 from app.controller import register_blueprints
 from app.controller.schemas.error_schema import ErrorSchema
+from app.core.limits import MAX_REQUEST_BYTES
 from app.core.logging import configure_logging
 from app.middleware.container import init_container
 from app.middleware.error_handlers import register_error_handlers
@@ -14,8 +15,6 @@ from app.middleware.metrics import init_metrics
 from app.middleware.request_context import init_request_context
 from app.middleware.tracing import init_tracing
 from app.wiring import Container, get_container
-
-MAX_REQUEST_BYTES = 1024 * 1024
 
 
 class RestApi(Api):
