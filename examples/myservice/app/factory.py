@@ -5,6 +5,7 @@ from flask_smorest import Api
 
 from app.controller import register_blueprints
 from app.controller.schemas.error_schema import ErrorSchema
+from app.core.limits import MAX_REQUEST_BYTES
 from app.core.logging import configure_logging
 from app.middleware.api_docs import SWAGGER_UI_URL, init_api_docs
 from app.middleware.container import init_container
@@ -15,8 +16,6 @@ from app.middleware.metrics import init_metrics
 from app.middleware.request_context import init_request_context
 from app.middleware.tracing import init_tracing
 from app.wiring import Container, get_container
-
-MAX_REQUEST_BYTES = 1024 * 1024
 
 
 class RestApi(Api):

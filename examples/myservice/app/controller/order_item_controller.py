@@ -4,8 +4,8 @@ from http import HTTPStatus
 from typing import Any
 
 from flask import Response
-from flask_smorest import Blueprint
 
+from app.controller.blueprint import Blueprint
 from app.controller.responses import dto_response
 from app.controller.schemas.common import UNAUTHORIZED
 from app.controller.schemas.error_schema import ErrorSchema

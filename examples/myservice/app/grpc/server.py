@@ -29,6 +29,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 from app.config.settings import Settings, get_settings, get_settings_or_exit
+from app.core.limits import MAX_REQUEST_BYTES
 from app.core.logging import configure_logging
 from app.core.metrics import MetricsServer, prepare_multiprocess_dir
 from app.grpc.interceptors import AuthInterceptor, ErrorInterceptor, LoggingInterceptor
@@ -145,8 +146,12 @@ def create_server(
                 public_services=PUBLIC_SERVICES,
             ),
         ],
-        # Fail loudly instead of silently sharing a port with another server.
-        options=[("grpc.so_reuseport", 0)],
+        options=[
+            # Fail loudly instead of silently sharing a port with another server.
+            ("grpc.so_reuseport", 0),
+            # The REST bodies' limit: grpcio answers a larger request RESOURCE_EXHAUSTED.
+            ("grpc.max_receive_message_length", MAX_REQUEST_BYTES),
+        ],
     )
 
     auth_pb2_grpc.add_AuthServiceServicer_to_server(

@@ -1,7 +1,7 @@
-"""Refuse a JSON body Python would misread (NaN, 1e400, huge integers, deep nesting) with 400."""
+"""Refuse a JSON body Python would misread (NaN, 1e400, huge integers, deep nesting) with 422."""
 
 from flask import Flask, request
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import UnprocessableEntity
 
 from app.core.errors import SCHEMA_FIELD
 from app.core.json_input import parse_json_body
@@ -20,7 +20,7 @@ def _refuse_unacceptable_json() -> None:
     try:
         parse_json_body(data)
     except ValueError as exc:
-        # The shape webargs gives a body it cannot decode: a 400 naming the whole payload.
-        error = BadRequest()
+        # The shape webargs gives invalid arguments: a 422, as documented, naming the whole payload.
+        error = UnprocessableEntity()
         error.data = {"messages": {"json": {SCHEMA_FIELD: [f"Invalid JSON body: {exc}."]}}}  # type: ignore[attr-defined]
         raise error from None

@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 from unittest.mock import create_autospec
 
 import pytest
@@ -24,12 +25,16 @@ from gunicorn.http.errors import (
     LimitRequestHeaders,
     LimitRequestLine,
 )
+from marshmallow import Schema, fields
 from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 from werkzeug.exceptions import TooManyRequests
 
 from app.config.settings import Settings
+from app.controller.blueprint import Blueprint
+from app.core.limits import MAX_REQUEST_BYTES
 from app.core.logging import request_id_var
+from app.core.query_input import REPEATED_PARAMETER
 from app.factory import create_app
 from app.middleware.gunicorn_worker import JsonErrorSyncWorker
 from app.middleware.request_context import REQUEST_ID_HEADER
@@ -155,7 +160,7 @@ def test_an_unreachable_database_answers_503_with_the_json_body(
     ],
     ids=["nan", "overflow", "huge-int", "deep", "cut"],
 )
-def test_unacceptable_json_bodies_are_400_without_a_traceback(
+def test_unacceptable_json_bodies_are_422_without_a_traceback(
     container: Container, caplog: pytest.LogCaptureFixture, body: str
 ) -> None:
     app = create_app(container)
@@ -164,11 +169,47 @@ def test_unacceptable_json_bodies_are_400_without_a_traceback(
         response = app.test_client().post(
             "/echo", data=body, headers={"Content-Type": "application/json"}
         )
-    assert response.status_code == 400
+    assert response.status_code == 422
     answer = response.get_json()
     assert answer["code"] == "VALIDATION_FAILED"
-    assert answer["details"]["fields"]["_schema"][0].startswith("Invalid JSON body")
+    assert answer["details"]["fields"]["_schema"][0].startswith("Invalid JSON body: ")
     assert not any(record.exc_info for record in caplog.records)
+
+
+class _TaggedQuerySchema(Schema):
+    page = fields.Integer(required=True)
+    tags = fields.List(fields.String(), load_default=list)
+
+
+def test_a_single_value_query_parameter_may_not_repeat(container: Container) -> None:
+    app = create_app(container)
+    blp = Blueprint("tagged", __name__)
+
+    @blp.route("/tagged")
+    @blp.arguments(_TaggedQuerySchema, location="query")
+    def tagged(query: dict[str, Any]) -> dict[str, int]:
+        return {"count": query["page"] + len(query["tags"])}
+
+    app.register_blueprint(blp)
+    client = app.test_client()
+
+    assert client.get("/tagged?page=1&tags=a&tags=b").get_json() == {"count": 3}
+    response = client.get("/tagged?page=1&page=2&tags=a")
+    assert response.status_code == 422
+    assert response.get_json()["details"]["fields"] == {"page": [REPEATED_PARAMETER]}
+
+
+def test_bodies_beyond_the_limit_are_json_413(container: Container) -> None:
+    app = create_app(container)
+    app.add_url_rule("/echo", "echo", lambda: "read", methods=["POST"])
+    client = app.test_client()
+    headers = {"Content-Type": "application/json"}
+
+    response = client.post("/echo", data=b"1" * (MAX_REQUEST_BYTES + 1), headers=headers)
+    assert response.status_code == 413
+    assert response.get_json()["code"] == "REQUEST_ENTITY_TOO_LARGE"
+    fits = b'"' + b"x" * (MAX_REQUEST_BYTES - 2) + b'"'
+    assert client.post("/echo", data=fits, headers=headers).status_code == 200
 
 
 def test_request_id_is_echoed(client: FlaskClient) -> None:

@@ -88,7 +88,7 @@ def test_register_validation_reports_every_field(client: FlaskClient) -> None:
 
 def test_register_rejects_a_body_that_is_not_json(client: FlaskClient) -> None:
     response = client.post(REGISTER, data="{broken", content_type="application/json")
-    body = assert_error(response, 400, "VALIDATION_FAILED")
+    body = assert_error(response, 422, "VALIDATION_FAILED")
     assert "_schema" in body["details"]["fields"]
 
 

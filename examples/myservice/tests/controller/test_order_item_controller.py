@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from app.core.query_input import REPEATED_PARAMETER
 from app.wiring import Container
 from tests.controller.support import json_of
 from tests.fakes.order_item_samples import JSON_A, JSON_B, SAMPLE_A, SAMPLE_B, sample_refs
@@ -110,6 +111,20 @@ def test_list_paginates_in_id_order(
     everything = json_of(client.get(URL, headers=auth_headers))
     assert [item["id"] for item in everything["items"]] == [first["id"], second["id"]]
     assert client.get(f"{URL}?size=0", headers=auth_headers).status_code == 422
+
+
+@pytest.mark.parametrize("query", ["page=1&page=2", "size=5&size=6"])
+def test_a_repeated_query_parameter_is_422(
+    client: FlaskClient,
+    auth_headers: dict[str, str],
+    query: str,
+) -> None:
+    response = client.get(f"{URL}?{query}", headers=auth_headers)
+
+    assert response.status_code == 422
+    body = json_of(response)
+    assert body["code"] == "VALIDATION_FAILED"
+    assert body["details"]["fields"] == {query.partition("=")[0]: [REPEATED_PARAMETER]}
 
 
 def test_update_changes_the_given_fields(

@@ -38,6 +38,11 @@ class Values(BaseModel):
         {"row_id": 0},
         {"email": "not-an-email"},
         {"email": f"{'a' * 310}@example.com"},
+        {"email": "a@b"},
+        {"email": "a@@b.com"},
+        {"email": "a@localhost"},
+        {"email": "a@mail.localhost"},
+        {"email": "a@b.invalid"},
         {"time": "09:30:00+02:00"},
         {"time": "25:00"},
         {"row_id": 2**63},
@@ -53,6 +58,11 @@ class Values(BaseModel):
 def test_out_of_range_values_are_refused(field: dict[str, object]) -> None:
     with pytest.raises(pydantic.ValidationError):
         Values.model_validate(field)
+
+
+@pytest.mark.parametrize("email", ["x@y.test", "a@b.local", "c@d.example", "e@f.onion"])
+def test_emails_at_special_use_domains_are_valid(email: str) -> None:
+    assert Values.model_validate({"email": email.upper()}).email == email
 
 
 def test_emails_are_lower_case_and_times_accept_minutes() -> None:

@@ -28,6 +28,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from app.config.settings import Settings
 from app.core.errors import NotFoundError
+from app.core.limits import MAX_REQUEST_BYTES
 from app.core.logging import RequestIdFilter
 from app.core.metrics import MetricsServer
 from app.dto.auth_dto import (
@@ -129,6 +130,21 @@ class SwitchableHealth:
         if self.ready is None:
             raise RuntimeError("checker crashed")
         return HealthServiceImpl({"database": lambda: bool(self.ready)}).readiness()
+
+
+def test_a_request_larger_than_the_rest_body_limit_is_resource_exhausted(
+    channel: grpc.Channel,
+) -> None:
+    stub = health_pb2_grpc.HealthStub(channel)
+    fits = health_pb2.HealthCheckRequest(service="x" * (MAX_REQUEST_BYTES - 16))
+    too_large = health_pb2.HealthCheckRequest(service="x" * MAX_REQUEST_BYTES)
+
+    with pytest.raises(grpc.RpcError) as caught:
+        stub.Check(fits)
+    assert caught.value.code() == grpc.StatusCode.NOT_FOUND
+    with pytest.raises(grpc.RpcError) as caught:
+        stub.Check(too_large)
+    assert caught.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
 
 
 def test_health_follows_readiness_while_liveness_stays_serving(

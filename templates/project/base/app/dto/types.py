@@ -5,6 +5,7 @@ import json
 from decimal import Decimal
 from typing import Annotated
 
+import email_validator
 from pydantic import (
     AfterValidator,
     AwareDatetime,
@@ -16,6 +17,13 @@ from pydantic import (
     Strict,
     WithJsonSchema,
 )
+
+NO_MAILBOX_DOMAINS = ("localhost", "invalid")
+"""Domains (and their subdomains) an email address may not name: no other host answers for them."""
+# email-validator refuses every special-use domain (`x@y.test`, `a@b.local`) although such an
+# address is valid email syntax, the `format: email` the API documents. Its documented switch is
+# this process-wide list; only the domains that never reach another host stay on it.
+email_validator.SPECIAL_USE_DOMAIN_NAMES[:] = NO_MAILBOX_DOMAINS
 
 DECIMAL_PATTERN = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$"
 """The decimal text requests may carry: digits with an optional sign and point, no exponent."""

@@ -6,6 +6,7 @@ servicer class; the building blocks they need live here.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -16,6 +17,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from pydantic import BaseModel
 
 from app.core.errors import SCHEMA_FIELD, ValidationFailedError
+from app.core.json_input import parse_json_body
 from app.dto.validation import parse_dto
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -38,6 +40,35 @@ def to_dto(model: type[ModelT], message: Message) -> ModelT:
         # A Timestamp outside years 1..9999, for example.
         raise ValidationFailedError.from_fields({SCHEMA_FIELD: [str(exc)]}) from None
     return parse_dto(model, values)
+
+
+def parse_with_json_text(
+    model: type[ModelT], data: dict[str, Any], json_fields: Iterable[str]
+) -> ModelT:
+    """Validate request fields as a DTO, the ``json_fields`` among them carrying JSON as text.
+
+    Every invalid field is reported in one ``ValidationFailedError``, as REST reports them: the
+    JSON text that does not parse (read as strictly as a REST body) and whatever the DTO refuses.
+    """
+    errors: dict[str, list[str]] = {}
+    values = dict(data)
+    for name in json_fields:
+        if isinstance(values.get(name), str):  # None: the field is being cleared
+            try:
+                values[name] = parse_json_body(values[name])
+            except ValueError as exc:
+                errors[name] = [f"Not valid JSON text: {exc}."]
+                del values[name]
+    try:
+        dto = parse_dto(model, values)
+    except ValidationFailedError as exc:
+        if not errors:
+            raise
+        # A JSON field left out above is "missing" to the DTO: its own message says why.
+        raise ValidationFailedError.from_fields({**exc.details["fields"], **errors}) from None
+    if errors:
+        raise ValidationFailedError.from_fields(errors)
+    return dto
 
 
 def to_timestamp(value: datetime) -> Timestamp:

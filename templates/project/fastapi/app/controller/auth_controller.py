@@ -3,6 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, status
 
 from app.controller.errors import UNAUTHORIZED, VALIDATION, responses
+from app.controller.routing import StrictRoute
 from app.core.client_address import rest_client
 from app.dto.auth_dto import (
     LoginRequest,
@@ -16,7 +17,7 @@ from app.middleware.auth import CurrentUserId
 from app.middleware.container import ContainerDep
 from app.service.auth_service import AuthService
 
-router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+router = APIRouter(prefix="/api/v1/auth", tags=["auth"], route_class=StrictRoute)
 
 
 def _auth_service(container: ContainerDep) -> AuthService:

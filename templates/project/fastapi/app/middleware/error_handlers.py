@@ -64,22 +64,20 @@ def handle_app_error(_request: Request, exc: AppError) -> JSONResponse:
 def handle_validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
     """FastAPI's 422 body, in ours: `details.fields` maps each field to its messages.
 
-    A body that is not JSON at all is a 400, as a request the server could not read.
+    A body that is not JSON at all is a 422 too (the status every operation with a body
+    documents), its message under `_schema` as for any error of the whole payload.
     """
     fields: dict[str, list[str]] = {}
-    malformed = False
     for error in exc.errors():
         location = [str(part) for part in error.get("loc", ())]
         if location and location[0] in _LOCATIONS:
             location = location[1:]
         if error.get("type") == "json_invalid":
-            malformed = True
             location = []
         field = ".".join(location) or SCHEMA_FIELD
         fields.setdefault(field, []).append(str(error.get("msg", "Invalid value")))
     error = ValidationFailedError.from_fields(fields)
-    status = HTTPStatus.BAD_REQUEST if malformed else HTTPStatus.UNPROCESSABLE_ENTITY
-    return error_response(status, error.code, error.message, error.details)
+    return error_response(HTTPStatus.UNPROCESSABLE_ENTITY, error.code, error.message, error.details)
 
 
 def handle_http_exception(_request: Request, exc: HTTPException) -> JSONResponse:

@@ -9,6 +9,7 @@ from http import HTTPStatus
 
 from fastapi.routing import APIRoute
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.exceptions import HTTPException
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -52,17 +53,30 @@ class RequestContextMiddleware:
                 MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
             await send(message)
 
+        too_large_message = f"The request body exceeds {self.max_body_bytes} bytes"
+        received = 0
+
+        async def receive_within_limit() -> Message:
+            # A body sent without Content-Length (chunked) is counted as it arrives.
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body_bytes:
+                    raise HTTPException(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, too_large_message)
+            return message
+
         try:
             length = headers.get("content-length", "")
             if length.isdigit() and int(length) > self.max_body_bytes:
                 too_large = error_response(
                     HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
                     "REQUEST_ENTITY_TOO_LARGE",
-                    f"The request body exceeds {self.max_body_bytes} bytes",
+                    too_large_message,
                 )
                 await too_large(scope, receive, send_with_id)
             else:
-                await self.app(scope, receive, send_with_id)
+                await self.app(scope, receive_within_limit, send_with_id)
         except Exception:
             logger.exception("Unhandled error")
             if response_started:

@@ -90,7 +90,7 @@ def test_register_validation_reports_every_field(client: TestClient) -> None:
 
 def test_register_rejects_a_body_that_is_not_json(client: TestClient) -> None:
     response = client.post(REGISTER, content="{broken", headers=JSON_CONTENT)
-    body = assert_error(response, 400, "VALIDATION_FAILED")
+    body = assert_error(response, 422, "VALIDATION_FAILED")
     assert "_schema" in body["details"]["fields"]
 
 

@@ -1,0 +1,30 @@
+"""The Blueprint of resource controllers: flask-smorest's, with a stricter query-string parser."""
+
+from typing import Any
+
+import flask
+import flask_smorest
+from marshmallow import Schema, ValidationError
+from webargs.flaskparser import FlaskParser
+
+from app.core.query_input import repeated_parameters
+
+
+class StrictQueryParser(FlaskParser):
+    """Refuses a single-value query parameter given twice (`?page=1&page=2`) with 422."""
+
+    def load_querystring(self, req: flask.Request, schema: Schema) -> Any:
+        query = self._makeproxy(req.args, schema)
+        single = (
+            key
+            for name, field in schema.fields.items()
+            if (key := field.data_key or name) not in query.multiple_keys
+        )
+        repeated = repeated_parameters(single, req.args.getlist)
+        if repeated:
+            raise ValidationError(repeated)
+        return query
+
+
+class Blueprint(flask_smorest.Blueprint):
+    ARGUMENTS_PARSER = StrictQueryParser()
