@@ -32,10 +32,12 @@ from werkzeug.exceptions import TooManyRequests
 
 from app.config.settings import Settings
 from app.controller.blueprint import Blueprint
+from app.core.errors import ErrorCode
 from app.core.limits import MAX_REQUEST_BYTES
 from app.core.logging import request_id_var
 from app.core.query_input import REPEATED_PARAMETER
 from app.factory import create_app
+from app.middleware.error_handlers import STATUS_BY_CODE
 from app.middleware.gunicorn_worker import JsonErrorSyncWorker
 from app.middleware.request_context import REQUEST_ID_HEADER
 from app.repository.database import create_db_engine, create_session_factory
@@ -118,6 +120,10 @@ def test_unexpected_errors_are_logged_and_hidden(
     assert "hunter2" not in response.get_data(as_text=True)
     assert "Traceback" not in response.get_data(as_text=True)
     assert any(record.exc_info for record in caplog.records if "Unhandled" in record.message)
+
+
+def test_every_error_code_has_a_status() -> None:
+    assert set(STATUS_BY_CODE) == set(ErrorCode)
 
 
 def test_an_unreachable_database_answers_503_with_the_json_body(
