@@ -7,10 +7,12 @@ Tracing (`app.core.tracing`) is wired here too: with a tracer provider (from
 of the container are instrumented; without one, nothing is.
 """
 
+import os
 import threading
 from dataclasses import dataclass
 from functools import partial
 
+from celery import Celery
 from opentelemetry.sdk.trace import TracerProvider
 from sqlalchemy import Engine
 
@@ -27,6 +29,7 @@ from app.service.health_service import HealthService
 from app.service.task_queue import TaskQueue
 from app.tasks.celery_app import trace_celery
 from app.tasks.mailer import Mailer
+from app.tasks.outbox_relay import OutboxRelay
 
 # Implementations, in the order resources were added.
 # isort: off
@@ -37,6 +40,7 @@ from app.repository.refresh_token_repository_impl import RefreshTokenRepositoryI
 from app.repository.user_repository_impl import UserRepositoryImpl
 from app.service.auth_service_impl import AuthLimits, AuthServiceImpl
 from app.service.health_service_impl import HealthServiceImpl
+from app.repository.task_outbox_repository_impl import TaskOutboxRepositoryImpl
 from app.tasks.mailer_impl import LoggingMailer
 from app.tasks.task_queue_impl import CeleryTaskQueue
 from app.grpc.client.product_service_client import ProductServiceClient
@@ -113,7 +117,7 @@ def build_container(
         else NullCacheRepository()
     )
     tokens = token_service(settings)
-    task_queue: TaskQueue = CeleryTaskQueue()
+    task_queue: TaskQueue = CeleryTaskQueue(outbox=TaskOutboxRepositoryImpl(session_factory))
     health_service = HealthServiceImpl(
         {"database": partial(database.ping, engine), "cache": cache.ping}
     )
@@ -207,6 +211,26 @@ def build_layered_container(
     if tracer_provider is not None:
         tracing.trace_services(container, tracer_provider)
     return container
+
+
+def build_outbox_relay(app: Celery, settings: Settings | None = None) -> OutboxRelay:
+    """The worker's outbox relay, over an engine of its own of at most two connections.
+
+    The relay runs in the worker's main process, which forks the pool's processes: a forked
+    process forgets the engine's connections (`dispose(close=False)`) instead of sharing them.
+    """
+    settings = settings or get_settings()
+    engine = database.create_db_engine(
+        settings.database_url.get_secret_value(), pool_size=1, max_overflow=1
+    )
+    os.register_at_fork(after_in_child=partial(engine.dispose, close=False))
+    outbox = TaskOutboxRepositoryImpl(database.create_session_factory(engine))
+    return OutboxRelay(
+        outbox,
+        app,
+        interval_seconds=settings.outbox_relay_interval_seconds,
+        close=engine.dispose,
+    )
 
 
 def auth_limits(settings: Settings) -> AuthLimits:

@@ -14,6 +14,7 @@ from typing import Any, Literal, Self
 
 from pydantic import (
     NonNegativeInt,
+    PositiveFloat,
     PositiveInt,
     SecretStr,
     ValidationError,
@@ -85,6 +86,8 @@ class Settings(BaseSettings):
     """Deadline of one call from a layered REST process, retries included."""
     worker_metrics_port: int = 9102
     """Port of the Celery worker's Prometheus `/metrics` (0: not served)."""
+    outbox_relay_interval_seconds: PositiveFloat = 5.0
+    """How often the worker publishes the tasks stored while the broker was down."""
     otel_exporter_otlp_endpoint: str = ""
     """OTLP/HTTP collector (`http://collector:4318`); unset, nothing is traced or instrumented."""
     otel_service_name: str = "myservice"

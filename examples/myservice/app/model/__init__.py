@@ -5,6 +5,7 @@
 from app.model.base import Base, TimestampMixin
 from app.model.used_refresh_token import UsedRefreshToken
 from app.model.user import User
+from app.model.task_outbox import TaskOutboxEntry
 from app.model.product import Product
 from app.model.order_item import OrderItem
 # arcana:model-imports
@@ -15,6 +16,7 @@ __all__ = [
     "TimestampMixin",
     "User",
     "UsedRefreshToken",
+    "TaskOutboxEntry",
     "Product",
     "OrderItem",
     # arcana:model-exports

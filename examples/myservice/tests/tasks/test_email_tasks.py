@@ -5,6 +5,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from pydantic import SecretStr
 from app.config.settings import Settings
 from app.core.logging import RequestIdFilter, request_id_var
 from app.dto.auth_dto import RegisterRequest
+from app.repository.task_outbox_repository_impl import TaskOutboxRepositoryImpl
 from app.tasks import celery_app as celery_module
 from app.tasks.celery_app import (
     TASK_REQUEST_ID_HEADER,
@@ -202,12 +204,16 @@ def test_the_worker_process_exits_with_one_line_without_redis(
 
 
 @pytest.mark.skipif(not TEST_REDIS_URL, reason="needs TEST_REDIS_URL: runs a real Celery worker")
-def test_a_real_worker_delivers_the_email(
+def test_a_real_worker_delivers_the_email_and_relays_the_outbox(
     container: Container, project_root: Path, tmp_path: Path
 ) -> None:
     log_path = tmp_path / "worker.log"
-    # A queue of its own: no other worker on this Redis can take the task.
+    # A queue of its own: no other worker on this Redis can take the task. The relay publishes
+    # to the default queue, which the container fixture emptied.
     queue = f"test-{uuid.uuid4().hex}"
+    outbox = TaskOutboxRepositoryImpl(container.sessions())
+    stored = ("outbox@example.com", "Stored", "Scheduled while the broker was down")
+    outbox.add(send_email.name, stored, "from-the-outbox", datetime.now(UTC))
     command = [
         sys.executable,
         "-m",
@@ -220,15 +226,16 @@ def test_a_real_worker_delivers_the_email(
         "--without-gossip",
         "--without-mingle",
         "--without-heartbeat",
-        f"--queues={queue}",
+        f"--queues={queue},celery",
         f"--hostname={queue}@%h",
     ]
     delivered = "Email sent to w***@example.com: Hello"
+    relayed = "Email sent to o***@example.com: Stored"
     with log_path.open("w") as log:
         worker = subprocess.Popen(
             command,
             cwd=project_root,
-            env=process_env(container.settings),
+            env=process_env(container.settings, OUTBOX_RELAY_INTERVAL_SECONDS="0.2"),
             stdout=log,
             stderr=subprocess.STDOUT,
         )
@@ -239,7 +246,7 @@ def test_a_real_worker_delivers_the_email(
                 headers={TASK_REQUEST_ID_HEADER: "from-the-api"},
             )
             deadline = time.monotonic() + WORKER_TIMEOUT_SECONDS
-            while delivered not in log_path.read_text() and worker.poll() is None:
+            while not _logged(log_path, delivered, relayed) and worker.poll() is None:
                 assert time.monotonic() < deadline, log_path.read_text()
                 time.sleep(0.2)
         finally:
@@ -253,6 +260,15 @@ def test_a_real_worker_delivers_the_email(
     line = next((line for line in output.splitlines() if delivered in line), None)
     assert line is not None, output
     assert "[from-the-api]" in line
+    line = next((line for line in output.splitlines() if relayed in line), None)
+    assert line is not None, output
+    assert "[from-the-outbox]" in line
+    assert outbox.count() == 0
+
+
+def _logged(log_path: Path, *lines: str) -> bool:
+    output = log_path.read_text()
+    return all(line in output for line in lines)
 
 
 @pytest.mark.usefixtures("restore_root_logger")

@@ -7,7 +7,8 @@ metrics (`app.tasks.metrics`) on `WORKER_METRICS_PORT`, and traces the tasks it 
 The broker comes from the settings when the configuration is first read (lazily, so importing
 this module reads no settings); `configure_celery` sets it explicitly instead, as the tests do.
 Tasks are fire-and-forget: no result backend is configured and results are ignored, so
-scheduling a task only needs the broker, and an unreachable broker costs a bounded wait.
+scheduling a task only needs the broker, and an unreachable broker costs a bounded wait (the
+task is then stored in the outbox, which the worker relays: `app.tasks.outbox_relay`).
 """
 
 import sys
@@ -24,7 +25,7 @@ from app.core.metrics import MetricsServer, prepare_multiprocess_dir
 from app.core.tracing import tracer_provider
 from app.tasks import metrics as _metrics  # noqa: F401 - connects the metrics' signal handlers
 
-TASK_MODULES = ["app.tasks.email_tasks"]
+TASK_MODULES = ["app.tasks.email_tasks", "app.tasks.outbox_relay"]
 TASK_REQUEST_ID_HEADER = "request_id"
 """Message header carrying the id of the request that scheduled a task, for the task's logs."""
 MEMORY_BROKER = "memory://localhost/"
@@ -69,8 +70,18 @@ def create_celery_app() -> Celery:
 def configure_celery(app: Celery, settings: Settings) -> None:
     """Use the Redis of `settings` as the broker; without one, run tasks eagerly in-process."""
     _explicitly_configured.add(app)
+    _forget_broker_connections(app)
     redis_url = settings.redis_url.get_secret_value() if settings.redis_url else None
     app.conf.update(broker_url=redis_url or MEMORY_BROKER, task_always_eager=redis_url is None)
+
+
+def _forget_broker_connections(app: Celery) -> None:
+    """Drop the pools of broker connections and producers (as Celery does after a fork), so
+    that the next message goes to the broker configured now, not to the one pooled before."""
+    state = cast(Any, app)
+    state._pool = None
+    if "amqp" in vars(app):
+        state.amqp._producer_pool = None
 
 
 def _configure_from_process_settings(sender: Celery, **_: Any) -> None:
