@@ -6,6 +6,7 @@ from http import HTTPStatus
 from typing import Any
 
 from flask import Flask, Response, jsonify
+from gunicorn.http.errors import ParseException
 from werkzeug.datastructures import Headers
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
@@ -41,6 +42,8 @@ _BODY_HEADERS = frozenset({"content-type", "content-length"})
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(AppError, handle_app_error)
     app.register_error_handler(HTTPException, handle_http_exception)
+    # gunicorn decodes a chunked body while the app reads it: a malformed one raises there.
+    app.register_error_handler(ParseException, handle_unreadable_body)
     app.register_error_handler(Exception, handle_unexpected_error)
 
 
@@ -91,6 +94,11 @@ def error_code_for(status: int) -> str:
     """The `code` of an error that only has an HTTP status: ours, else werkzeug's name for it."""
     name = HTTP_STATUS_CODES.get(status, "Unknown Error")
     return _CODE_BY_STATUS.get(status) or name.upper().replace(" ", "_")
+
+
+def handle_unreadable_body(exc: ParseException) -> tuple[Response, int]:
+    message = f"The request body is not valid chunked encoding ({type(exc).__name__})."
+    return error_response(HTTPStatus.BAD_REQUEST, ErrorCode.VALIDATION_FAILED, message)
 
 
 def handle_unexpected_error(exc: Exception) -> tuple[Response, int]:

@@ -1,5 +1,6 @@
 import dataclasses
 import importlib
+import io
 import json
 import logging
 import re
@@ -20,6 +21,7 @@ from gunicorn.app.base import BaseApplication
 from gunicorn.config import Config as GunicornConfig
 from gunicorn.glogging import Logger as GunicornLogger
 from gunicorn.http.errors import (
+    InvalidChunkSize,
     InvalidHeaderName,
     InvalidRequestLine,
     LimitRequestHeaders,
@@ -29,6 +31,7 @@ from marshmallow import Schema, fields
 from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 from werkzeug.exceptions import TooManyRequests
+from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from app.config.settings import Settings
 from app.controller.blueprint import Blueprint
@@ -216,6 +219,50 @@ def test_bodies_beyond_the_limit_are_json_413(container: Container) -> None:
     assert response.get_json()["code"] == "REQUEST_ENTITY_TOO_LARGE"
     fits = b'"' + b"x" * (MAX_REQUEST_BYTES - 2) + b'"'
     assert client.post("/echo", data=fits, headers=headers).status_code == 200
+
+
+def _post_chunked(app: Flask, body: io.IOBase) -> tuple[str, Any]:
+    """POST `body` as gunicorn hands a chunked body to the app: no length, terminated input."""
+    environ = EnvironBuilder(
+        path="/echo", method="POST", content_type="application/json"
+    ).get_environ()
+    environ.pop("CONTENT_LENGTH", None)
+    environ.update({"wsgi.input": body, "wsgi.input_terminated": True})
+    chunks, status, _ = run_wsgi_app(app, environ)
+    answer = b"".join(chunks)
+    return status, json.loads(answer) if status[0] == "4" else answer
+
+
+def test_chunked_bodies_beyond_the_limit_are_json_413(container: Container) -> None:
+    app = create_app(container)
+    app.add_url_rule("/echo", "echo", lambda: "read", methods=["POST"])
+    # A JSON value that ends within the limit: werkzeug alone would read it and stop there.
+    body = b'"' + b"x" * (MAX_REQUEST_BYTES - 2) + b'"' + b" " * 10
+
+    status, answer = _post_chunked(app, io.BytesIO(body))
+    assert status.startswith("413")
+    assert answer["code"] == "REQUEST_ENTITY_TOO_LARGE"
+    assert _post_chunked(app, io.BytesIO(body[:MAX_REQUEST_BYTES])) == ("200 OK", b"read")
+
+
+class _MalformedChunks(io.RawIOBase):
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        raise InvalidChunkSize(b"zz")
+
+
+def test_a_malformed_chunked_body_is_json_400_without_a_traceback(
+    container: Container, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = create_app(container)
+    app.add_url_rule("/echo", "echo", lambda: "read", methods=["POST"])
+    with caplog.at_level(logging.INFO):
+        status, answer = _post_chunked(app, _MalformedChunks())
+    assert status.startswith("400")
+    assert answer["code"] == "VALIDATION_FAILED"
+    assert not any(record.exc_info for record in caplog.records)
 
 
 def test_request_id_is_echoed(client: FlaskClient) -> None:
