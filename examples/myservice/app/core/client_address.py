@@ -78,7 +78,8 @@ def grpc_client(
     if forwarded is not None and address is not None:
         ip = ipaddress.ip_address(address)
         if any(ip in network for network in trusted):
-            forwarded_key = client_key(forwarded)
+            # A layered REST process forwards the counted form: an IPv6 client as its /64.
+            forwarded_key = client_key(forwarded.partition("/")[0])
             if forwarded_key is not None:
                 return forwarded_key
     return client_key(address)

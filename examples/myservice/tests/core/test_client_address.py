@@ -66,3 +66,11 @@ def test_grpc_client_believes_trusted_peers_only() -> None:
     assert grpc_client("ipv4:10.1.2.3:5000", None, trusted) == "10.1.2.3"
     assert grpc_client("ipv4:192.0.2.1:5000", "203.0.113.7", trusted) == "192.0.2.1"
     assert grpc_client("unix:/tmp/socket", "203.0.113.7", trusted) is None
+
+
+def test_grpc_client_counts_what_a_layered_rest_process_forwards_as_its_client() -> None:
+    trusted = parse_networks("10.0.0.0/8")
+    for address in ("203.0.113.7", "2001:db8:1:2:3:4:5:6"):
+        forwarded = rest_client(address, None, 0)
+        assert forwarded is not None
+        assert grpc_client("ipv4:10.1.2.3:5000", forwarded, trusted) == client_key(address)
