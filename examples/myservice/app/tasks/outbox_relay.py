@@ -61,6 +61,10 @@ class OutboxRelay:
                 type(exc).__name__,
             )
             return False
+        except Exception:
+            # Anything else is this row's failure too: the round keeps what it published.
+            logger.exception("Outbox: publishing %s (id %s) failed", task.task_name, task.id)
+            return False
         return True
 
     def _retry_at(self, attempts: int) -> datetime:

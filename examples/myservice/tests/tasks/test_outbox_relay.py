@@ -145,6 +145,34 @@ def test_the_relay_keeps_a_task_while_the_broker_is_still_down(
     assert stored(container)[0].attempts == 1
 
 
+def test_an_unexpected_publish_error_keeps_that_row_and_what_was_published(
+    test_app: Celery,
+    outbox: TaskOutboxRepositoryImpl,
+    container: Container,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    outbox.add(send_email.name, EMAIL, "req-1", datetime.now(UTC))
+    outbox.add(send_email.name, EMAIL, "req-2", datetime.now(UTC))
+    published: list[str | None] = []
+
+    def publish_one_then_fail(
+        app: Celery, task_name: str, args: object, request_id: str | None
+    ) -> None:
+        if published:
+            raise RuntimeError("serializer exploded")
+        published.append(request_id)
+
+    monkeypatch.setattr(outbox_relay, "publish", publish_one_then_fail)
+    relay = OutboxRelay(outbox, test_app, interval_seconds=5)
+    with caplog.at_level(logging.ERROR, logger="app.tasks.outbox_relay"):
+        assert relay.relay_once() == 1
+    [row] = stored(container)
+    assert (row.request_id, row.attempts) == ("req-2", 1)
+    assert published == ["req-1"]
+    assert "publishing app.tasks.email_tasks.send_email" in caplog.text
+
+
 def test_the_backoff_doubles_up_to_a_bound(
     broker_down_app: Celery, outbox: TaskOutboxRepositoryImpl
 ) -> None:
