@@ -94,6 +94,10 @@ class ServiceUnavailableError(AppError):
         super().__init__(ErrorCode.UNAVAILABLE, message, details)
 
 
+UNAVAILABLE_RETRY_AFTER_SECONDS = 1
+"""What an `UNAVAILABLE` answer asks clients to wait: a dependency is usually back soon."""
+
+
 SCHEMA_FIELD = "_schema"
 """Field name for errors that concern the whole payload rather than one field."""
 

@@ -71,9 +71,8 @@ end
 
 
 class RedisAttemptCounter:
-    """Counts in Redis, shared by every process: one round trip (MULTI: SET NX EX, INCR, TTL
-    per key) per `hit`, one
-    (a script) per `forget`.
+    """Counts in Redis, shared by every process: one round trip per `hit` (MULTI: SET NX EX,
+    INCR, TTL per key) and one per `forget` (a script).
 
     When Redis cannot be reached (each command waits at most the client's socket timeout), it
     counts in `fallback`, in process: the limits keep holding per process instead of failing

@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException
 
 from app.core.errors import (
     SCHEMA_FIELD,
+    UNAVAILABLE_RETRY_AFTER_SECONDS,
     AppError,
     ErrorCode,
     ValidationFailedError,
@@ -27,8 +28,6 @@ STATUS_BY_CODE: dict[ErrorCode, int] = {
     ErrorCode.UNAVAILABLE: HTTPStatus.SERVICE_UNAVAILABLE,
     ErrorCode.INTERNAL_ERROR: HTTPStatus.INTERNAL_SERVER_ERROR,
 }
-RETRY_AFTER_SECONDS = "1"
-"""What a 503 asks clients to wait: the database or cache is usually back within seconds."""
 _CODE_BY_STATUS = {status: code for code, status in STATUS_BY_CODE.items()}
 _CODE_BY_STATUS[HTTPStatus.BAD_REQUEST] = ErrorCode.VALIDATION_FAILED
 # Where FastAPI found the value: the first part of an error's location, not a field name.
@@ -56,7 +55,8 @@ def error_response(
     if status == HTTPStatus.UNAUTHORIZED:
         response.headers["WWW-Authenticate"] = "Bearer"
     elif status == HTTPStatus.SERVICE_UNAVAILABLE:
-        response.headers.setdefault("Retry-After", RETRY_AFTER_SECONDS)
+        wait = str(UNAVAILABLE_RETRY_AFTER_SECONDS)
+        response.headers.setdefault("Retry-After", wait)
     return response
 
 

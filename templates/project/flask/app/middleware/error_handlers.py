@@ -13,6 +13,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 
 from app.core.errors import (
     SCHEMA_FIELD,
+    UNAVAILABLE_RETRY_AFTER_SECONDS,
     AppError,
     ErrorCode,
     ValidationFailedError,
@@ -33,8 +34,6 @@ STATUS_BY_CODE: dict[ErrorCode, int] = {
 }
 _CODE_BY_STATUS = {status: code for code, status in STATUS_BY_CODE.items()}
 _CODE_BY_STATUS[HTTPStatus.BAD_REQUEST] = ErrorCode.VALIDATION_FAILED
-RETRY_AFTER_SECONDS = "1"
-"""What a 503 (database or cache unreachable) tells clients to wait before retrying."""
 # Describe the HTML body werkzeug would have sent, not the JSON one that replaces it.
 _BODY_HEADERS = frozenset({"content-type", "content-length"})
 
@@ -54,7 +53,7 @@ def error_response(
     if status == HTTPStatus.UNAUTHORIZED:
         body.headers["WWW-Authenticate"] = "Bearer"
     elif status == HTTPStatus.SERVICE_UNAVAILABLE:
-        body.headers["Retry-After"] = RETRY_AFTER_SECONDS
+        body.headers["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER_SECONDS)
     return body, status
 
 
