@@ -45,6 +45,7 @@ accesslog = None
 # gunicorn's sync worker, answering the requests it rejects before Flask (a malformed request
 # line or header, one over its size limits) with the JSON error body instead of an HTML page.
 worker_class = "app.middleware.gunicorn_worker.JsonErrorSyncWorker"
+logger_class = "app.middleware.gunicorn_worker.NoAccessLogger"
 
 # No control socket (gunicorn >= 25.1 creates one under $HOME by default): it is not used here,
 # instances on one host would share its path, and it cannot be created on a read-only root.

@@ -1,5 +1,8 @@
 """REST application factory."""
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import Flask
 from flask_smorest import Api
 
@@ -22,11 +25,26 @@ class RestApi(Api):
     ERROR_SCHEMA = ErrorSchema
 
 
+class RestApp(Flask):
+    """Flask, asking once per hook and view whether it is a coroutine, not on every request
+    (Flask's `ensure_sync` inspects each of the request's dozen hooks and its view again)."""
+
+    def __init__(self, import_name: str) -> None:
+        super().__init__(import_name)
+        self._sync_functions: dict[Callable[..., Any], Callable[..., Any]] = {}
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        sync = self._sync_functions.get(func)
+        if sync is None:
+            sync = self._sync_functions[func] = super().ensure_sync(func)
+        return sync
+
+
 def create_app(container: Container | None = None) -> Flask:
     container = container or get_container()
     configure_logging(container.settings)
 
-    app = Flask(__name__)
+    app = RestApp(__name__)
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.config.from_mapping(
         API_TITLE="Myservice",

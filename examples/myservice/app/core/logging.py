@@ -17,10 +17,12 @@ _RECORD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({}))) | {"message", "a
 
 
 class RequestIdFilter(logging.Filter):
-    """Stamps every record with the id of the request being served, or `-` outside one."""
+    """Stamps every record with the id of the request being served, or `-` outside one; a record
+    logged with `extra={"request_id": ...}` (after its request ended) keeps its own."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = request_id_var.get() or "-"
+        if "request_id" not in record.__dict__:
+            record.request_id = request_id_var.get() or "-"
         return True
 
 

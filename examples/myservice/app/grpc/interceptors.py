@@ -20,6 +20,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Collection, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import grpc
@@ -57,7 +58,14 @@ def current_user_id() -> int:
 
 
 class CallInterceptor(_ServerInterceptor, ABC):
-    """Runs ``around(method, context)`` as a context manager around every call it applies to."""
+    """Runs ``around(method, context)`` as a context manager around every call it applies to.
+
+    The handler it makes for a method is kept and handed out again while the handler it wraps
+    is the same one: calls do not build their handlers anew. Unknown methods are not kept.
+    """
+
+    def __init__(self) -> None:
+        self._handlers: dict[str, tuple[Handler, Handler]] = {}
 
     def intercept_service(
         self,
@@ -65,10 +73,19 @@ class CallInterceptor(_ServerInterceptor, ABC):
         handler_call_details: grpc.HandlerCallDetails,
     ) -> Handler | None:
         handler = continuation(handler_call_details)
+        if handler is None:
+            return None
         method = handler_call_details.method
-        if handler is None or not self.applies_to(method):
-            return handler
-        return _wrap(handler, lambda context: self.around(method, context))
+        known = self._handlers.get(method)
+        if known is not None and known[0] is handler:
+            return known[1]
+        wrapped = (
+            _wrap(handler, lambda context: self.around(method, context))
+            if self.applies_to(method)
+            else handler
+        )
+        self._handlers[method] = (handler, wrapped)
+        return wrapped
 
     def applies_to(self, method: str) -> bool:
         return True
@@ -82,7 +99,8 @@ class LoggingInterceptor(CallInterceptor):
     """Tags the call with a request id (a valid ``x-request-id`` or a new one), logs its outcome
     and records it in the metrics of ``app.grpc.metrics``.
 
-    The id is echoed in the call's trailing metadata under ``x-request-id``.
+    The id is echoed in the call's trailing metadata under ``x-request-id``. The line is written
+    when the call has ended (a callback of the call), so that the client does not wait for it.
     """
 
     @contextmanager
@@ -103,19 +121,26 @@ class LoggingInterceptor(CallInterceptor):
             seconds = time.perf_counter() - started
             record_call(method, status, seconds)
             if logger.isEnabledFor(logging.INFO):  # nothing is built for a line nobody writes
-                duration_ms = round(seconds * 1000, 2)
-                logger.info(
-                    "%s %s %.2fms",
-                    method,
-                    status.name,
-                    duration_ms,
-                    extra={
-                        "grpc_method": method,
-                        "grpc_code": status.name,
-                        "duration_ms": duration_ms,
-                    },
-                )
+                line = partial(_log_call, method, status, round(seconds * 1000, 2), request_id)
+                # Written once the call has ended, off the client's wait; now if it already has.
+                if not context.add_callback(line):
+                    line()
             request_id_var.reset(token)
+
+
+def _log_call(method: str, status: grpc.StatusCode, duration_ms: float, request_id: str) -> None:
+    logger.info(
+        "%s %s %.2fms",
+        method,
+        status.name,
+        duration_ms,
+        extra={
+            "grpc_method": method,
+            "grpc_code": status.name,
+            "duration_ms": duration_ms,
+            "request_id": request_id,
+        },
+    )
 
 
 class ErrorInterceptor(CallInterceptor):
@@ -147,6 +172,7 @@ class AuthInterceptor(CallInterceptor):
         public_methods: Collection[str] = (),
         public_services: Collection[str] = (),
     ) -> None:
+        super().__init__()
         self._auth_service = auth_service
         self._public_methods = frozenset(public_methods)
         self._public_services = frozenset(public_services)

@@ -45,12 +45,15 @@ the application end it at once (`user_changed`); a change made outside it (SQL b
 within this time."""
 ACTIVE = "active"
 CHANGED = "changed"
+AUTH_STATE_KEY_PREFIX = "user-auth:"
+"""The prefix of the auth state keys; the wiring has the Redis cache mirror them in each process
+(`app.repository.cache_repository_impl`), so the check costs no round trip while nothing changes."""
 
 
 def auth_state_key(user_id: int) -> str:
     """`active` while the user may authenticate without a database read; `changed` for a while
     after the user row changed, so that no request stores `active` from an older read."""
-    return f"user-auth:{user_id}"
+    return f"{AUTH_STATE_KEY_PREFIX}{user_id}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -294,7 +294,10 @@ def test_each_request_is_logged_with_its_id(
     client: FlaskClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.INFO, logger="app.request"):
-        client.get("/health/live", headers={REQUEST_ID_HEADER: "trace-me"})
+        response = client.get("/health/live", headers={REQUEST_ID_HEADER: "trace-me"})
+        # Written once the server closes the answer, after sending it.
+        assert not [r for r in caplog.records if r.name == "app.request"]
+        response.close()
     record = next(r for r in caplog.records if r.name == "app.request")
     assert record.getMessage() == "GET /health/live 200"
     assert record.__dict__["status"] == 200

@@ -4,10 +4,12 @@ from collections.abc import Iterator
 
 import pytest
 import redis
+from redis.client import PubSub
 
 from app.repository.cache_repository import CacheRepository
 from app.repository.cache_repository_impl import (
     DEFAULT_KEY_PREFIX,
+    MIRROR_TTL_SECONDS,
     InMemoryCacheRepository,
     NullCacheRepository,
     RedisCacheRepository,
@@ -150,4 +152,131 @@ def test_the_null_cache_stores_nothing() -> None:
     assert cache.add("a", "1", ttl_seconds=60)
     assert cache.delete("a")
     assert cache.ping()
+    cache.close()
+
+
+MIRRORED = ("mirror-test:",)
+
+
+@pytest.fixture
+def mirrored_pair() -> Iterator[tuple[RedisCacheRepository, RedisCacheRepository, redis.Redis]]:
+    """Two mirroring caches, as two processes have them, and a raw client that bypasses both."""
+    assert REDIS_URL
+    reader = RedisCacheRepository.from_url(REDIS_URL, mirrored_prefixes=MIRRORED)
+    writer = RedisCacheRepository.from_url(REDIS_URL, mirrored_prefixes=MIRRORED)
+    raw = redis.Redis.from_url(REDIS_URL, decode_responses=True)
+    raw.delete(f"{DEFAULT_KEY_PREFIX}mirror-test:a", f"{DEFAULT_KEY_PREFIX}test:a")
+    yield reader, writer, raw
+    raw.delete(f"{DEFAULT_KEY_PREFIX}mirror-test:a", f"{DEFAULT_KEY_PREFIX}test:a")
+    for client in (reader, writer):
+        client.close()
+    raw.close()
+
+
+def _mirror_a_value(
+    reader: RedisCacheRepository, writer: RedisCacheRepository, raw: redis.Redis
+) -> None:
+    """Leave `mirror-test:a` = `1` in the reader's copy but no longer in Redis."""
+    writer.set("mirror-test:a", "1", ttl_seconds=60)
+    assert reader.get("mirror-test:a") == "1"  # read before subscribing: not kept
+    assert reader.get("mirror-test:a") == "1"  # kept
+    raw.delete(f"{DEFAULT_KEY_PREFIX}mirror-test:a")  # behind the caches' backs: no message
+    assert reader.get("mirror-test:a") == "1", "served from the copy, without Redis"
+
+
+@needs_redis
+def test_a_write_elsewhere_drops_the_copy_before_the_next_read(
+    mirrored_pair: tuple[RedisCacheRepository, RedisCacheRepository, redis.Redis],
+) -> None:
+    reader, writer, raw = mirrored_pair
+    for write in (
+        lambda: writer.delete("mirror-test:a"),
+        lambda: writer.set("mirror-test:a", "2", ttl_seconds=60),
+        lambda: writer.add("mirror-test:a", "3", ttl_seconds=60),
+    ):
+        _mirror_a_value(reader, writer, raw)
+        write()
+        # Published in the write's own round trip: the reader knows before the writer returns.
+        assert reader.get("mirror-test:a") == raw.get(f"{DEFAULT_KEY_PREFIX}mirror-test:a")
+
+
+@needs_redis
+def test_only_mirrored_prefixes_are_copied(
+    mirrored_pair: tuple[RedisCacheRepository, RedisCacheRepository, redis.Redis],
+) -> None:
+    reader, writer, raw = mirrored_pair
+    writer.set("test:a", "1", ttl_seconds=60)
+    assert reader.get("test:a") == "1"
+    assert reader.get("test:a") == "1"
+    raw.delete(f"{DEFAULT_KEY_PREFIX}test:a")
+    assert reader.get("test:a") is None
+
+
+@needs_redis
+def test_a_copy_expires(
+    mirrored_pair: tuple[RedisCacheRepository, RedisCacheRepository, redis.Redis],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    reader, writer, raw = mirrored_pair
+    _mirror_a_value(reader, writer, raw)
+    later = time.monotonic() + MIRROR_TTL_SECONDS
+    monkeypatch.setattr("app.repository.cache_repository_impl.time.monotonic", lambda: later)
+    assert reader.get("mirror-test:a") is None
+
+
+@needs_redis
+def test_a_lost_subscription_trusts_no_copy(
+    mirrored_pair: tuple[RedisCacheRepository, RedisCacheRepository, redis.Redis],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    reader, writer, raw = mirrored_pair
+    _mirror_a_value(reader, writer, raw)
+
+    def lost(*_args: object, **_kwargs: object) -> None:
+        raise redis.ConnectionError("Connection closed by server.")
+
+    monkeypatch.setattr(PubSub, "get_message", lost)
+    assert reader.get("mirror-test:a") is None  # read from Redis instead
+    monkeypatch.undo()
+    writer.set("mirror-test:a", "1", ttl_seconds=60)
+    raw_reads = reader.client.get
+    reads: list[str] = []
+
+    def counted(key: str) -> object:
+        reads.append(key)
+        return raw_reads(key)
+
+    monkeypatch.setattr(reader.client, "get", counted)
+    for _ in range(3):  # not subscribed again until the retry delay has passed
+        assert reader.get("mirror-test:a") == "1"
+    assert len(reads) == 3
+
+
+@needs_redis
+def test_a_write_racing_a_read_is_not_hidden(
+    mirrored_pair: tuple[RedisCacheRepository, RedisCacheRepository, redis.Redis],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    reader, writer, _raw = mirrored_pair
+    writer.set("mirror-test:a", "old", ttl_seconds=60)
+    assert reader.get("mirror-test:a") == "old"  # subscribes
+    raw_reads = reader.client.get
+
+    def read_then_write(key: str) -> object:
+        value = raw_reads(key)
+        writer.set("mirror-test:a", "new", ttl_seconds=60)  # lands between the read and the copy
+        return value
+
+    monkeypatch.setattr(reader.client, "get", read_then_write)
+    assert reader.get("mirror-test:a") == "old"
+    monkeypatch.undo()
+    assert reader.get("mirror-test:a") == "new"
+
+
+def test_a_mirroring_cache_without_redis_degrades_to_misses() -> None:
+    cache = RedisCacheRepository.from_url("redis://127.0.0.1:1/0", mirrored_prefixes=MIRRORED)
+    assert cache.get("mirror-test:a") is None
+    assert cache.delete("mirror-test:a") is False
+    cache.set("mirror-test:a", "1", ttl_seconds=60)
+    assert cache.get("mirror-test:a") is None
     cache.close()

@@ -4,14 +4,15 @@ gunicorn answers a request it cannot read (a malformed request line, an invalid 
 request line or headers over its limits) before Flask sees it, with an HTML page of its own.
 This worker keeps everything gunicorn does with such a request (the status it picks, the line
 it logs) and sends `{"code", "message", "details"}` in place of the page. `gunicorn.conf.py`
-names it as `worker_class`.
+names it as `worker_class`, and `NoAccessLogger` as `logger_class`.
 """
 
 import json
 import socket
 from http import HTTPStatus
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
+from gunicorn.glogging import Logger
 from gunicorn.http import Request
 from gunicorn.workers.sync import SyncWorker
 from werkzeug.exceptions import default_exceptions
@@ -20,6 +21,17 @@ from app.middleware.error_handlers import error_code_for
 
 if TYPE_CHECKING:
     from gunicorn._types import _AddressType
+
+
+class NoAccessLogger(Logger):
+    """gunicorn's logger without the access log: the application logs every request itself.
+
+    gunicorn builds each access line's fields (every header, the times) whenever `logconfig_dict`
+    is set, even for an access logger that drops the line: about 25 us per request.
+    """
+
+    def access(self, resp: Any, req: Any, environ: Any, request_time: Any) -> None:
+        return None
 
 
 class JsonErrorSyncWorker(SyncWorker):

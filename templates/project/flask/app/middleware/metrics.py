@@ -22,6 +22,11 @@ REQUEST_LATENCY = Histogram(
 )
 
 
+_series: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+"""The labelled series of each (method, route, status) seen, so that a request does not look
+them up by their labels again."""
+
+
 def init_metrics(app: Flask) -> None:
     app.before_request(_start_timer)
     app.after_request(_record_request)
@@ -45,9 +50,16 @@ def _start_timer() -> None:
 
 def _record_request(response: Response) -> Response:
     # The route template, not the raw path, keeps label cardinality bounded.
-    endpoint = request.url_rule.rule if request.url_rule else "<unmatched>"
-    REQUEST_COUNT.labels(request.method, endpoint, str(response.status_code)).inc()
-    REQUEST_LATENCY.labels(request.method, endpoint).observe(
-        time.perf_counter() - g.metrics_started
-    )
+    rule = request.url_rule
+    key = (request.method, rule.rule if rule else "<unmatched>", response.status_code)
+    series = _series.get(key)
+    if series is None:
+        method, endpoint, status = key
+        series = _series[key] = (
+            REQUEST_COUNT.labels(method, endpoint, str(status)),
+            REQUEST_LATENCY.labels(method, endpoint),
+        )
+    count, latency = series
+    count.inc()
+    latency.observe(time.perf_counter() - g.metrics_started)
     return response

@@ -1,9 +1,14 @@
-"""X-Request-ID propagation and one structured log line per request."""
+"""X-Request-ID propagation and one structured log line per request.
+
+The line is written when the server closes the answer, after sending it: the client does not
+wait for it. The request id travels with the line, since the request has ended by then.
+"""
 
 import logging
 import re
 import time
 import uuid
+from functools import partial
 
 from flask import Flask, Response, g, request
 
@@ -32,22 +37,37 @@ def _start_request() -> None:
 
 
 def _finish_request(response: Response) -> Response:
-    response.headers[REQUEST_ID_HEADER] = g.request_id
+    request_id = g.request_id
+    response.headers[REQUEST_ID_HEADER] = request_id
     if logger.isEnabledFor(logging.INFO):  # nothing is built for a line nobody writes
-        duration_ms = (time.perf_counter() - g.request_started) * 1000
-        logger.info(
-            "%s %s %s",
-            request.method,
-            request.path,
-            response.status_code,
-            extra={
-                "method": request.method,
-                "path": request.path,
-                "status": response.status_code,
-                "duration_ms": round(duration_ms, 2),
-            },
+        duration_ms = round((time.perf_counter() - g.request_started) * 1000, 2)
+        response.call_on_close(
+            partial(
+                _log_request,
+                request.method,
+                request.path,
+                response.status_code,
+                duration_ms,
+                request_id,
+            )
         )
     return response
+
+
+def _log_request(method: str, path: str, status: int, duration_ms: float, request_id: str) -> None:
+    logger.info(
+        "%s %s %s",
+        method,
+        path,
+        status,
+        extra={
+            "method": method,
+            "path": path,
+            "status": status,
+            "duration_ms": duration_ms,
+            "request_id": request_id,
+        },
+    )
 
 
 def _reset_request_id(_exc: BaseException | None) -> None:
