@@ -14,6 +14,7 @@ request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 
 _RECORD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+_ENCODER = json.JSONEncoder(default=str)
 
 
 class RequestIdFilter(logging.Filter):
@@ -36,12 +37,12 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        payload.update(
-            (key, value) for key, value in vars(record).items() if key not in _RECORD_ATTRIBUTES
-        )
+        for key, value in vars(record).items():
+            if key not in _RECORD_ATTRIBUTES:
+                payload[key] = value
         if record.exc_info:
             payload["exception"] = self.formatException(record.exc_info)
-        return json.dumps(payload, default=str)
+        return _ENCODER.encode(payload)
 
 
 class TextFormatter(logging.Formatter):
@@ -65,6 +66,12 @@ def build_handler(settings: Settings) -> logging.Handler:
 
 
 def configure_logging(settings: Settings) -> None:
+    # No format here prints where a record was logged from, or its thread or process: skip
+    # collecting them for every record (the logging HOWTO's "Optimization").
+    logging._srcfile = None
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
     root = logging.getLogger()
     for existing in [h for h in root.handlers if isinstance(h, _AppHandler)]:
         root.removeHandler(existing)

@@ -57,14 +57,30 @@ def current_user_id() -> int:
     return user_id
 
 
-class CallInterceptor(_ServerInterceptor, ABC):
+class CallInterceptor(ABC):
     """Runs ``around(method, context)`` as a context manager around every call it applies to.
 
-    The handler it makes for a method is kept and handed out again while the handler it wraps
-    is the same one: calls do not build their handlers anew. Unknown methods are not kept.
+    Interceptors run as the layers of one ``InterceptorChain``, the server's grpc interceptor.
     """
 
-    def __init__(self) -> None:
+    def applies_to(self, method: str) -> bool:
+        return True
+
+    @abstractmethod
+    def around(self, method: str, context: grpc.ServicerContext) -> AbstractContextManager[None]:
+        """Context manager entered before the servicer runs and exited after it finished."""
+
+
+class InterceptorChain(_ServerInterceptor):
+    """One grpc interceptor running its interceptors, outermost first, around every call.
+
+    grpcio walks its interceptors on every call and each builds its handler anew; a chain makes
+    the handler of a method once and hands it out again while the handler it wraps is the same
+    one (unknown methods are not kept), so a call pays for the interceptors' own work only.
+    """
+
+    def __init__(self, *interceptors: CallInterceptor) -> None:
+        self._interceptors = interceptors
         self._handlers: dict[str, tuple[Handler, Handler]] = {}
 
     def intercept_service(
@@ -79,20 +95,12 @@ class CallInterceptor(_ServerInterceptor, ABC):
         known = self._handlers.get(method)
         if known is not None and known[0] is handler:
             return known[1]
-        wrapped = (
-            _wrap(handler, lambda context: self.around(method, context))
-            if self.applies_to(method)
-            else handler
-        )
+        wrapped = handler
+        for interceptor in reversed(self._interceptors):
+            if interceptor.applies_to(method):
+                wrapped = _wrap(wrapped, partial(interceptor.around, method))
         self._handlers[method] = (handler, wrapped)
         return wrapped
-
-    def applies_to(self, method: str) -> bool:
-        return True
-
-    @abstractmethod
-    def around(self, method: str, context: grpc.ServicerContext) -> AbstractContextManager[None]:
-        """Context manager entered before the servicer runs and exited after it finished."""
 
 
 class LoggingInterceptor(CallInterceptor):
@@ -172,7 +180,6 @@ class AuthInterceptor(CallInterceptor):
         public_methods: Collection[str] = (),
         public_services: Collection[str] = (),
     ) -> None:
-        super().__init__()
         self._auth_service = auth_service
         self._public_methods = frozenset(public_methods)
         self._public_services = frozenset(public_services)

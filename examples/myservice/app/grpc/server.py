@@ -32,7 +32,13 @@ from app.config.settings import Settings, get_settings, get_settings_or_exit
 from app.core.limits import MAX_REQUEST_BYTES
 from app.core.logging import configure_logging
 from app.core.metrics import MetricsServer, prepare_multiprocess_dir
-from app.grpc.interceptors import AuthInterceptor, ErrorInterceptor, LoggingInterceptor
+from app.grpc.interceptors import (
+    AuthInterceptor,
+    CallInterceptor,
+    ErrorInterceptor,
+    InterceptorChain,
+    LoggingInterceptor,
+)
 from app.grpc.reflection import SERVICE_NAMES as REFLECTION_SERVICE_NAMES
 from app.grpc.reflection import enable_server_reflection
 from app.service.health_service import HealthService
@@ -134,18 +140,24 @@ def create_server(
     health_servicer: health.HealthServicer | None = None,
 ) -> tuple[grpc.Server, int]:
     """A configured, not yet started server bound to ``host:port`` (0 picks a free port)."""
+    inner: list[CallInterceptor] = [
+        ErrorInterceptor(),
+        AuthInterceptor(
+            container.auth_service,
+            public_methods=PUBLIC_METHODS,
+            public_services=PUBLIC_SERVICES,
+        ),
+    ]
+    tracing = _tracing_interceptors(container)
+    # Outermost first: logging, OpenTelemetry's span while tracing is on, then errors and auth.
+    interceptors = (
+        [InterceptorChain(LoggingInterceptor()), *tracing, InterceptorChain(*inner)]
+        if tracing
+        else [InterceptorChain(LoggingInterceptor(), *inner)]
+    )
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="grpc"),
-        interceptors=[
-            LoggingInterceptor(),
-            *_tracing_interceptors(container),
-            ErrorInterceptor(),
-            AuthInterceptor(
-                container.auth_service,
-                public_methods=PUBLIC_METHODS,
-                public_services=PUBLIC_SERVICES,
-            ),
-        ],
+        interceptors=interceptors,
         options=[
             # Fail loudly instead of silently sharing a port with another server.
             ("grpc.so_reuseport", 0),

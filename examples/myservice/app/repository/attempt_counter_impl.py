@@ -40,7 +40,8 @@ class InMemoryAttemptCounter:
                 if ends_at <= now:
                     attempts, ends_at = 0, now + window_seconds
                 self._counts[key] = (attempts + 1, ends_at)
-                counts.append(AttemptCount(attempts + 1, math.ceil(ends_at - now)))
+                # Rounded first: `(now + 60) - now` can come out as 60.000000000001.
+                counts.append(AttemptCount(attempts + 1, math.ceil(round(ends_at - now, 6))))
         return counts
 
     def forget(self, reset: Sequence[str] = (), uncount: Sequence[str] = ()) -> None:
