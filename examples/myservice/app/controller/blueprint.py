@@ -1,6 +1,8 @@
-"""The Blueprint of resource controllers: flask-smorest's, with a stricter query-string parser."""
+"""The Blueprint of resource controllers: flask-smorest's, with a stricter query-string parser
+and argument schemas built once."""
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import flask
 import flask_smorest
@@ -26,5 +28,13 @@ class StrictQueryParser(FlaskParser):
         return query
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
 class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = StrictQueryParser()
+
+    def arguments(self, schema: type[Schema] | Schema, **kwargs: Any) -> Callable[[F], F]:
+        """flask-smorest's, given an instance of a schema class: webargs would otherwise build
+        one (copying every field) on each request."""
+        return super().arguments(schema() if isinstance(schema, type) else schema, **kwargs)
