@@ -64,7 +64,6 @@ def create_app(container: Container | None = None) -> Flask:
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
     )
     init_container(app, container)
-    init_request_context(app)
     init_tracing(app, container.tracer_provider)
     init_metrics(app)
     init_hardening(app)
@@ -73,4 +72,5 @@ def create_app(container: Container | None = None) -> Flask:
     register_blueprints(api)
     register_error_handlers(app)
     init_json_body_guard(app)
+    init_request_context(app)
     return app

@@ -1,9 +1,8 @@
-"""Prometheus request metrics and the `/metrics` endpoint."""
+"""Prometheus request metrics (recorded by `app.middleware.request_context`) and `/metrics`."""
 
 import os
-import time
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -27,9 +26,11 @@ _series: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
 them up by their labels again."""
 
 
+UNMATCHED = "<unmatched>"
+"""The endpoint label of requests no route matched."""
+
+
 def init_metrics(app: Flask) -> None:
-    app.before_request(_start_timer)
-    app.after_request(_record_request)
     app.add_url_rule("/metrics", "metrics", metrics_view, methods=["GET"])
 
 
@@ -44,22 +45,15 @@ def metrics_view() -> Response:
     return Response(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
 
 
-def _start_timer() -> None:
-    g.metrics_started = time.perf_counter()
-
-
-def _record_request(response: Response) -> Response:
-    # The route template, not the raw path, keeps label cardinality bounded.
-    rule = request.url_rule
-    key = (request.method, rule.rule if rule else "<unmatched>", response.status_code)
+def record_request(method: str, endpoint: str, status: int, seconds: float) -> None:
+    """Count one answered request of the route `endpoint` and observe its time."""
+    key = (method, endpoint, status)
     series = _series.get(key)
     if series is None:
-        method, endpoint, status = key
         series = _series[key] = (
             REQUEST_COUNT.labels(method, endpoint, str(status)),
             REQUEST_LATENCY.labels(method, endpoint),
         )
     count, latency = series
     count.inc()
-    latency.observe(time.perf_counter() - g.metrics_started)
-    return response
+    latency.observe(seconds)

@@ -1,8 +1,9 @@
 """OpenTelemetry for the REST app: a server span per request, only while tracing is on.
 
 Without a tracer provider nothing is installed, so requests pay nothing for it. With one,
-OpenTelemetry's Flask instrumentation starts the span after `init_request_context` has bound
-the request id, which the span then carries (`app.core.tracing`).
+OpenTelemetry's Flask instrumentation starts the span inside the middleware of
+`init_request_context`, once it has bound the request id, which the span then carries
+(`app.core.tracing`).
 """
 
 from flask import Flask
@@ -13,7 +14,7 @@ EXCLUDED_URLS = "/metrics$"
 
 
 def init_tracing(app: Flask, provider: TracerProvider | None) -> None:
-    """Call after `init_request_context`."""
+    """Call before `init_request_context`."""
     if provider is None:
         return
     from opentelemetry.instrumentation.flask import FlaskInstrumentor
