@@ -1,5 +1,5 @@
-"""The Blueprint of resource controllers: flask-smorest's, with a stricter query-string parser
-and argument schemas built once."""
+"""The Blueprint of resource controllers: flask-smorest's, with a stricter query-string parser,
+argument schemas built once, and documentation-only decorators that add no call per request."""
 
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -38,3 +38,23 @@ class Blueprint(flask_smorest.Blueprint):
         """flask-smorest's, given an instance of a schema class: webargs would otherwise build
         one (copying every field) on each request."""
         return super().arguments(schema() if isinstance(schema, type) else schema, **kwargs)
+
+    def alt_response(self, *args: Any, **kwargs: Any) -> Callable[[F], F]:
+        return _documentation_only(super().alt_response(*args, **kwargs))
+
+    @staticmethod
+    def doc(**kwargs: Any) -> Callable[[F], F]:
+        return _documentation_only(flask_smorest.Blueprint.doc(**kwargs))
+
+
+def _documentation_only(decorate: Callable[[F], F]) -> Callable[[F], F]:
+    """flask-smorest's decorator, keeping the OpenAPI documentation it records on the view but
+    not the wrapper it puts around it, which only passes the call through."""
+
+    def document(view: F) -> F:
+        if isinstance(view, type):  # a MethodView: its methods are decorated in place
+            return decorate(view)
+        view.__dict__["_apidoc"] = decorate(view).__dict__["_apidoc"]
+        return view
+
+    return document
