@@ -193,7 +193,9 @@ class AuthServiceImpl:
 
     def authenticate(self, access_token: str) -> int:
         user_id = self._tokens.decode(access_token, TokenType.ACCESS)
-        # One cache read per request while the user is known active; the database otherwise.
+        # One cache read per request while the user is known active, answered by the process's
+        # copy of the key while nothing changed it (`AUTH_STATE_KEY_PREFIX`); the database
+        # otherwise.
         # Every change of a user row through the application replaces the entry before its
         # transaction commits (`user_changed`), so a deleted or deactivated user is refused on
         # the next request. Without Redis nothing is cached and every request reads the row.
