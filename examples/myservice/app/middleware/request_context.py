@@ -7,7 +7,6 @@ request id). The log line is written when the server closes the answer, after se
 client does not wait for it.
 """
 
-import logging
 import re
 import time
 import uuid
@@ -18,16 +17,14 @@ from typing import TYPE_CHECKING
 from flask import Flask
 from werkzeug.wsgi import ClosingIterator
 
+from app.core.http_requests import UNMATCHED, log_request, record_request, request_lines_enabled
 from app.core.logging import request_id_var
 from app.core.request_scope import authorization_var
 from app.middleware.hardening import response_headers
-from app.middleware.metrics import UNMATCHED, record_request
 
 if TYPE_CHECKING:
     from _typeshed import OptExcInfo
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
-
-logger = logging.getLogger("app.request")
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
@@ -73,10 +70,10 @@ class RequestScope:
         seconds = time.perf_counter() - started
         method, code = environ["REQUEST_METHOD"], int(status[:3])
         record_request(method, route, code, seconds)
-        if not logger.isEnabledFor(logging.INFO):  # nothing is built for a line nobody writes
+        if not request_lines_enabled():
             return body
         path = environ.get("PATH_INFO", "")
-        line = partial(_log_request, method, path, code, round(seconds * 1000, 2), request_id)
+        line = partial(log_request, method, path, code, round(seconds * 1000, 2), request_id)
         return ClosingIterator(body, line)
 
 
@@ -84,19 +81,3 @@ def _route(environ: "WSGIEnvironment") -> str:
     """The route template, not the raw path: it keeps the metrics' label cardinality bounded."""
     rule = getattr(environ.get("werkzeug.request"), "url_rule", None)
     return rule.rule if rule is not None else UNMATCHED
-
-
-def _log_request(method: str, path: str, status: int, duration_ms: float, request_id: str) -> None:
-    logger.info(
-        "%s %s %s",
-        method,
-        path,
-        status,
-        extra={
-            "method": method,
-            "path": path,
-            "status": status,
-            "duration_ms": duration_ms,
-            "request_id": request_id,
-        },
-    )

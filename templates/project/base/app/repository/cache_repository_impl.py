@@ -92,8 +92,7 @@ class _Mirror:
     def reset(self) -> None:
         """Redis failed us: trust no copy until subscribed again."""
         with self._lock:
-            self._unsubscribe()
-            self._retry_at = time.monotonic() + MIRROR_RETRY_SECONDS
+            self._lose_subscription()
 
     def close(self) -> None:
         with self._lock:
@@ -119,8 +118,7 @@ class _Mirror:
                     self._entries.pop(message["data"], None)
         except (redis.RedisError, OSError) as exc:
             logger.warning("Cache invalidations lost: %s", type(exc).__name__)
-            self._unsubscribe()
-            self._retry_at = time.monotonic() + MIRROR_RETRY_SECONDS
+            self._lose_subscription()
             return False
         return True
 
@@ -144,6 +142,11 @@ class _Mirror:
         self._pubsub = pubsub
         self._arrivals = _poller(pubsub)
         self._epoch += 1
+
+    def _lose_subscription(self) -> None:
+        """Trust no copy, and subscribe again only after `MIRROR_RETRY_SECONDS`."""
+        self._unsubscribe()
+        self._retry_at = time.monotonic() + MIRROR_RETRY_SECONDS
 
     def _unsubscribe(self) -> None:
         if self._pubsub is not None:

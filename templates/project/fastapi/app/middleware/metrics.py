@@ -1,25 +1,10 @@
-"""Prometheus request metrics and the `/metrics` endpoint."""
-
-import os
+"""The `/metrics` endpoint; the request metrics are recorded by `app.middleware.request_context`
+(series in `app.core.http_requests`)."""
 
 from fastapi import FastAPI, Response
-from prometheus_client import (
-    CONTENT_TYPE_LATEST,
-    REGISTRY,
-    CollectorRegistry,
-    Counter,
-    Histogram,
-    generate_latest,
-    multiprocess,
-)
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-REQUEST_COUNT = Counter(
-    "http_requests_total", "HTTP requests handled.", ["method", "endpoint", "status"]
-)
-REQUEST_LATENCY = Histogram(
-    "http_request_duration_seconds", "HTTP request latency in seconds.", ["method", "endpoint"]
-)
-UNMATCHED = "<unmatched>"
+from app.core.metrics import metrics_registry
 
 
 def init_metrics(app: FastAPI) -> None:
@@ -27,16 +12,8 @@ def init_metrics(app: FastAPI) -> None:
 
 
 def metrics_view() -> Response:
-    registry = REGISTRY
-    if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
-        # Several worker processes (gunicorn, see gunicorn.conf.py): every worker writes its
-        # samples to files in that directory, and whichever one serves /metrics adds them up.
-        registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
-    return Response(generate_latest(registry), headers={"Content-Type": CONTENT_TYPE_LATEST})
-
-
-def record_request(method: str, endpoint: str, status: int, seconds: float) -> None:
-    """Count one request; `endpoint` is the route template, which keeps cardinality bounded."""
-    REQUEST_COUNT.labels(method, endpoint, str(status)).inc()
-    REQUEST_LATENCY.labels(method, endpoint).observe(seconds)
+    # With several worker processes (gunicorn, see gunicorn.conf.py), whichever one serves
+    # /metrics adds up the samples every worker wrote.
+    return Response(
+        generate_latest(metrics_registry()), headers={"Content-Type": CONTENT_TYPE_LATEST}
+    )

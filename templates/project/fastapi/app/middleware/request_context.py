@@ -14,10 +14,10 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.errors import ErrorCode
+from app.core.http_requests import UNMATCHED, log_request, record_request, request_lines_enabled
 from app.core.logging import request_id_var
 from app.core.request_scope import authorization_var
 from app.middleware.error_handlers import error_response
-from app.middleware.metrics import UNMATCHED, record_request
 
 logger = logging.getLogger("app.request")
 
@@ -91,18 +91,7 @@ class RequestContextMiddleware:
             route = scope.get("route")
             endpoint = route.path if isinstance(route, APIRoute | Route) else UNMATCHED
             record_request(method, endpoint, status, seconds)
-            if logger.isEnabledFor(logging.INFO):  # nothing is built for a line nobody writes
-                logger.info(
-                    "%s %s %s",
-                    method,
-                    path,
-                    status,
-                    extra={
-                        "method": method,
-                        "path": path,
-                        "status": status,
-                        "duration_ms": round(seconds * 1000, 2),
-                    },
-                )
+            if request_lines_enabled():
+                log_request(method, path, status, round(seconds * 1000, 2), request_id)
             request_id_var.reset(token)
             authorization_var.reset(authorization)
