@@ -5,6 +5,8 @@ import logging
 
 from prometheus_client import Counter, Histogram
 
+from app.core.logging import log_fields
+
 logger = logging.getLogger("app.request")
 
 REQUEST_COUNT = Counter(
@@ -42,12 +44,10 @@ def request_lines_enabled() -> bool:
 
 
 def log_request(method: str, path: str, status: int, duration_ms: float, request_id: str) -> None:
-    logger.info(
-        "%s %s %s",
-        method,
-        path,
-        status,
-        extra={
+    log_fields(
+        logger,
+        f"{method} {path} {status}",
+        {
             "method": method,
             "path": path,
             "status": status,

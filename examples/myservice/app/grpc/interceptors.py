@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import grpc
 
 from app.core.errors import UnauthorizedError
-from app.core.logging import request_id_var
+from app.core.logging import log_fields, request_id_var
 from app.core.security import bearer_token
 from app.grpc.errors import REQUEST_ID_KEY, abort, current_status, internal_error, to_app_error
 from app.grpc.metrics import record_call
@@ -137,12 +137,10 @@ class LoggingInterceptor(CallInterceptor):
 
 
 def _log_call(method: str, status: grpc.StatusCode, duration_ms: float, request_id: str) -> None:
-    logger.info(
-        "%s %s %.2fms",
-        method,
-        status.name,
-        duration_ms,
-        extra={
+    log_fields(
+        logger,
+        f"{method} {status.name} {duration_ms:.2f}ms",
+        {
             "grpc_method": method,
             "grpc_code": status.name,
             "duration_ms": duration_ms,

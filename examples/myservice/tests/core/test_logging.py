@@ -1,6 +1,8 @@
+import io
 import json
 import logging
 import sys
+from datetime import datetime
 
 import pytest
 
@@ -10,6 +12,7 @@ from app.core.logging import (
     RequestIdFilter,
     TextFormatter,
     configure_logging,
+    log_fields,
     request_id_var,
 )
 from tests.conftest import isolated_settings
@@ -83,3 +86,66 @@ def test_configure_logging_installs_exactly_one_handler(
         assert isinstance(installed[0].formatter, formatter_type)
     else:
         assert not isinstance(installed[0].formatter, JsonFormatter)
+
+
+def _json_settings() -> object:
+    return isolated_settings(jwt_secret="x" * 40, log_json=True, log_level="info")
+
+
+def _only_the_app_handler(stream: io.StringIO) -> logging.Handler:
+    """Configure JSON logging into `stream` and leave the app's handler alone on the root (as in
+    production: pytest adds its own capturing handlers)."""
+    configure_logging(_json_settings())  # type: ignore[arg-type]
+    root = logging.getLogger()
+    handler = next(h for h in root.handlers if type(h).__name__ == "_AppHandler")
+    assert isinstance(handler, logging.StreamHandler)
+    handler.setStream(stream)
+    root.handlers[:] = [handler]
+    return handler
+
+
+FIELDS = {"method": "GET", "path": "/a%20b", "status": 200, "duration_ms": 1.5, "request_id": "r-1"}
+
+
+@pytest.mark.usefixtures("restore_root_logger")
+def test_log_fields_writes_the_line_the_logging_record_would_give() -> None:
+    stream = io.StringIO()
+    _only_the_app_handler(stream)
+    logger = logging.getLogger("app.test.lines")
+
+    log_fields(logger, "GET /a%20b 200", FIELDS)  # written directly
+    logger.info("GET /a%20b 200", extra=FIELDS)  # through a LogRecord
+
+    direct, recorded = (json.loads(line) for line in stream.getvalue().splitlines())
+    for line in (direct, recorded):
+        assert datetime.fromisoformat(line.pop("timestamp")).tzinfo is not None
+    assert list(direct.items()) == list(recorded.items())
+    expected = {"level": "INFO", "logger": "app.test.lines", "message": "GET /a%20b 200"}
+    assert direct == expected | FIELDS
+
+
+@pytest.mark.usefixtures("restore_root_logger")
+def test_log_fields_gives_other_handlers_and_filters_the_record() -> None:
+    stream = io.StringIO()
+    _only_the_app_handler(stream)
+    logger = logging.getLogger("app.test.observed")
+    seen: list[logging.LogRecord] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append(record)
+
+    logging.getLogger().addHandler(Collect())
+    log_fields(logger, "with a second handler", {"request_id": "r-2"})
+    logging.getLogger().handlers.pop()
+    dropped = logging.Filter("elsewhere")  # drops every record of `app.test.observed`
+    logger.addFilter(dropped)
+    try:
+        log_fields(logger, "filtered out", {"request_id": "r-3"})
+    finally:
+        logger.removeFilter(dropped)
+
+    assert [record.getMessage() for record in seen] == ["with a second handler"]
+    assert vars(seen[0])["request_id"] == "r-2"
+    lines = [json.loads(line)["message"] for line in stream.getvalue().splitlines()]
+    assert lines == ["with a second handler"]

@@ -11,7 +11,7 @@ a row other rows still point at. Nothing is looked up before a write.
 """
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, Generic, TypeVar, cast
 
 from sqlalchemy import (
@@ -115,6 +115,8 @@ class EntityRepositoryImpl(Generic[EntityT]):
         self._columns = {attribute.key: attribute.columns[0] for attribute in mapper.column_attrs}
         self._id = self._columns["id"]
         self._rows = select(*self._columns.values())
+        self._count = select(func.count()).select_from(self._table)
+        self._new_entity: Callable[[], EntityT] = mapper.class_manager.new_instance
 
     def get_by_id(self, row_id: int) -> EntityT | None:
         with self._session_factory() as session:
@@ -123,7 +125,7 @@ class EntityRepositoryImpl(Generic[EntityT]):
 
     def list_page(self, page: int, size: int) -> tuple[list[EntityT], int]:
         with self._session_factory() as session:
-            total = session.scalar(select(func.count()).select_from(self._table)) or 0
+            total = session.scalar(self._count) or 0
             query = self._rows.order_by(self._id).offset((page - 1) * size).limit(size)
             rows = session.execute(query).all()
         return [self._entity(row) for row in rows], total
@@ -167,7 +169,12 @@ class EntityRepositoryImpl(Generic[EntityT]):
         return {self._columns[key]: value for key, value in values.items()}
 
     def _entity(self, row: Row[Any]) -> EntityT:
-        return self.entity(**dict(zip(self._columns, row, strict=True)))
+        # Built as the ORM's own loading builds an entity: its values set directly, without the
+        # mapped constructor's per-attribute change events (19 us against 4.5 us per row, most
+        # of a page of 20). The entity is detached, as every entity this class returns.
+        entity = self._new_entity()
+        entity.__dict__.update(zip(self._columns, row, strict=True))
+        return entity
 
     def delete(self, row_id: int) -> bool:
         """One DELETE: of concurrent deletes of a row, only the one that removed it sees True."""
