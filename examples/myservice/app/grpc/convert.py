@@ -71,11 +71,17 @@ def parse_with_json_text(
     return dto
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def to_timestamp(value: datetime) -> Timestamp:
-    """A ``Timestamp`` for ``value``; naive datetimes (as SQLite returns them) are UTC."""
-    timestamp = Timestamp()
-    timestamp.FromDatetime(value if value.tzinfo else value.replace(tzinfo=UTC))
-    return timestamp
+    """A ``Timestamp`` for ``value``; naive datetimes (as SQLite returns them) are UTC.
+
+    The same value ``Timestamp.FromDatetime`` gives, built from its fields in one step: a
+    response carries two per row, and this costs half as much (measured with ``benches/``).
+    """
+    since = (value if value.tzinfo else value.replace(tzinfo=UTC)) - _EPOCH
+    return Timestamp(seconds=since.days * 86_400 + since.seconds, nanos=since.microseconds * 1000)
 
 
 def decimal_text(value: Decimal) -> str:

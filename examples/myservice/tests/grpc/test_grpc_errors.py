@@ -154,6 +154,23 @@ def test_to_timestamp_treats_naive_datetimes_as_utc(value: datetime) -> None:
     assert timestamp.ToDatetime(tzinfo=UTC) == datetime(2024, 5, 17, 12, 30, 15, 123456, tzinfo=UTC)
 
 
+@pytest.mark.parametrize(
+    "value",
+    [
+        datetime(1, 1, 1, tzinfo=UTC),
+        datetime(1969, 12, 31, 23, 59, 59, 500000, tzinfo=UTC),
+        datetime(1960, 5, 1, 3, 4, 5, 123456, tzinfo=timezone(timedelta(hours=-5))),
+        datetime(1970, 1, 1, tzinfo=UTC),
+        datetime(2038, 1, 19, 3, 14, 8, 1, tzinfo=timezone(timedelta(hours=5, minutes=30))),
+        datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+    ],
+)
+def test_to_timestamp_gives_what_protobuf_gives(value: datetime) -> None:
+    expected = Timestamp()
+    expected.FromDatetime(value)
+    assert to_timestamp(value) == expected
+
+
 def test_an_unavailable_dependency_is_grpc_unavailable() -> None:
     assert STATUS_CODES[ErrorCode.UNAVAILABLE] == grpc.StatusCode.UNAVAILABLE
     assert to_app_error(ServiceUnavailableError("down")) is not None
