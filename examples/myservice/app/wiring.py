@@ -38,7 +38,7 @@ from app.repository.cache_repository_impl import NullCacheRepository, RedisCache
 from app.repository.attempt_counter_impl import InMemoryAttemptCounter, RedisAttemptCounter
 from app.repository.refresh_token_repository_impl import RefreshTokenRepositoryImpl
 from app.repository.user_repository_impl import UserRepositoryImpl
-from app.service.auth_service_impl import AUTH_STATE_KEY_PREFIX, AuthLimits, AuthServiceImpl
+from app.service.auth_service_impl import AuthLimits, AuthServiceImpl
 from app.service.health_service_impl import HealthServiceImpl
 from app.repository.task_outbox_repository_impl import TaskOutboxRepositoryImpl
 from app.tasks.mailer_impl import LoggingMailer
@@ -112,7 +112,9 @@ def build_container(
             settings.redis_url.get_secret_value(),
             key_prefix=settings.cache_key_prefix,
             socket_timeout_seconds=settings.redis_socket_timeout_seconds,
-            mirrored_prefixes=(AUTH_STATE_KEY_PREFIX,),
+            # Every key is also kept in each process, invalidated by every write (see the module):
+            # cached rows and auth states are read far more often than they change.
+            mirrored_prefixes=("",),
         )
         if settings.redis_url
         else NullCacheRepository()

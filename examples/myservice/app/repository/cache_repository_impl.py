@@ -1,10 +1,11 @@
 """The cache: Redis in the application, in-memory for tests, nothing without a Redis URL.
 
-Values under a *mirrored* prefix (the users' auth states) are also kept in each process, so that
-the check every request makes costs no round trip: every write of such a key publishes it on an
-invalidation channel in the same round trip, and a process drops its copy on the next request
-after the message arrives, before it answers from the copy. A copy is trusted only while the
-process is subscribed and for `MIRROR_TTL_SECONDS` at most.
+Values under a *mirrored* prefix (the wiring mirrors every key: cached rows and the users' auth
+states) are also kept in each process, so that a hot row or the check every request makes costs
+no round trip: every write of such a key publishes it on an invalidation channel in the same
+round trip, and a process drops its copy on the next request after the message arrives, before
+it answers from the copy. A copy is trusted only while the process is subscribed and for
+`MIRROR_TTL_SECONDS` at most.
 """
 
 import logging
@@ -31,6 +32,8 @@ MIRROR_TTL_SECONDS = 5.0
 """How long a process trusts its copy without reading Redis again: the bound on staleness when
 the process is cut off from Redis without noticing (an invalidation it never receives)."""
 MIRROR_MAX_ENTRIES = 10_000
+MIRROR_MAX_CHARACTERS = 16 * 1024 * 1024
+"""The most a process keeps: entries and their total length. Past either, it starts afresh."""
 MIRROR_RETRY_SECONDS = 5.0
 """How long a process that lost its subscription waits before subscribing again; meanwhile
 every read of a mirrored key goes to Redis."""
@@ -49,6 +52,7 @@ class _Mirror:
         self._timeout = timeout_seconds
         self._lock = threading.Lock()
         self._entries: dict[str, tuple[str, float]] = {}
+        self._characters = 0
         self._pubsub: PubSub | None = None
         self._arrivals: select.poll | None = None
         self._pid = os.getpid()
@@ -66,7 +70,7 @@ class _Mirror:
                 return None, self._epoch
             if entry[1] > time.monotonic():
                 return entry[0], None
-            del self._entries[key]
+            self._drop(key)
             return None, self._epoch
 
     def keep(self, key: str, value: str, epoch: int | None) -> None:
@@ -79,15 +83,22 @@ class _Mirror:
                 return
             if not self._drain() or epoch != self._epoch:
                 return
-            if len(self._entries) >= MIRROR_MAX_ENTRIES:
-                self._entries.clear()
+            if len(value) > MIRROR_MAX_CHARACTERS:
+                return
+            self._drop(key)
+            if (
+                len(self._entries) >= MIRROR_MAX_ENTRIES
+                or self._characters + len(value) > MIRROR_MAX_CHARACTERS
+            ):
+                self._clear()
             self._entries[key] = (value, time.monotonic() + MIRROR_TTL_SECONDS)
+            self._characters += len(value)
 
     def forget(self, keys: tuple[str, ...]) -> None:
         with self._lock:
             self._epoch += 1
             for key in keys:
-                self._entries.pop(key, None)
+                self._drop(key)
 
     def reset(self) -> None:
         """Redis failed us: trust no copy until subscribed again."""
@@ -105,7 +116,7 @@ class _Mirror:
             self._pid = os.getpid()
             self._pubsub = None
             self._arrivals = None
-            self._entries.clear()
+            self._clear()
             self._epoch += 1
         if self._pubsub is None:
             return False
@@ -115,7 +126,7 @@ class _Mirror:
             while (message := self._pubsub.get_message(timeout=0.0)) is not None:
                 self._epoch += 1
                 if message["type"] == "message":
-                    self._entries.pop(message["data"], None)
+                    self._drop(message["data"])
         except (redis.RedisError, OSError) as exc:
             logger.warning("Cache invalidations lost: %s", type(exc).__name__)
             self._lose_subscription()
@@ -153,8 +164,17 @@ class _Mirror:
             self._pubsub.close()
             self._pubsub = None
         self._arrivals = None
-        self._entries.clear()
+        self._clear()
         self._epoch += 1
+
+    def _drop(self, key: str) -> None:
+        entry = self._entries.pop(key, None)
+        if entry is not None:
+            self._characters -= len(entry[0])
+
+    def _clear(self) -> None:
+        self._entries.clear()
+        self._characters = 0
 
 
 def _poller(pubsub: PubSub) -> "select.poll | None":

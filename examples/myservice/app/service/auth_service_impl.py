@@ -46,7 +46,7 @@ within this time."""
 ACTIVE = "active"
 CHANGED = "changed"
 AUTH_STATE_KEY_PREFIX = "user-auth:"
-"""The prefix of the auth state keys; the wiring has the Redis cache mirror them in each process
+"""The prefix of the auth state keys. The Redis cache keeps a copy of them in each process
 (`app.repository.cache_repository_impl`), so the check costs no round trip while nothing changes."""
 
 

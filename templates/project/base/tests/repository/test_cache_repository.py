@@ -233,6 +233,24 @@ def test_a_copy_expires(
     assert reader.get("mirror-test:a") is None
 
 
+def test_copies_stay_within_their_budget(
+    mirrored_pair: tuple[RedisCacheRepository, RedisCacheRepository, redis.Redis],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    reader, writer, raw = mirrored_pair
+    monkeypatch.setattr("app.repository.cache_repository_impl.MIRROR_MAX_CHARACTERS", 3)
+    writer.set("mirror-test:a", "1234", ttl_seconds=60)
+    assert reader.get("mirror-test:a") == "1234"  # subscribes
+    assert reader.get("mirror-test:a") == "1234"  # too long to keep
+    raw.delete(f"{DEFAULT_KEY_PREFIX}mirror-test:a")
+    assert reader.get("mirror-test:a") is None, "read from Redis: nothing was kept"
+    _mirror_a_value(reader, writer, raw)  # "1": within the budget
+    writer.set("mirror-test:b", "123", ttl_seconds=60)
+    assert reader.get("mirror-test:b") == "123"  # kept: the reader starts afresh
+    assert reader.get("mirror-test:a") is None, "the earlier copy made room"
+    raw.delete(f"{DEFAULT_KEY_PREFIX}mirror-test:b")
+
+
 @needs_redis
 def test_a_lost_subscription_trusts_no_copy(
     mirrored_pair: tuple[RedisCacheRepository, RedisCacheRepository, redis.Redis],
