@@ -6,6 +6,7 @@ from collections.abc import Iterator
 import fakeredis
 import pytest
 import redis
+from redis.client import PubSub
 
 from app.repository.cache_repository import CacheRepository
 from app.repository.cache_repository_impl import (
@@ -203,12 +204,38 @@ def test_a_write_elsewhere_drops_the_copy_before_the_next_read(
     for write in (
         lambda: writer.delete("mirror-test:a"),
         lambda: writer.set("mirror-test:a", "2", ttl_seconds=60),
-        lambda: writer.add("mirror-test:a", "3", ttl_seconds=60),
     ):
         _mirror_a_value(reader, writer, raw)
         write()
         # Published in the write's own round trip: the reader knows before the writer returns.
         assert reader.get("mirror-test:a") == raw.get(f"{DEFAULT_KEY_PREFIX}mirror-test:a")
+
+
+def test_an_add_fills_an_absent_key_without_publishing(
+    mirrored_pair: tuple[RedisCacheRepository, RedisCacheRepository, redis.Redis],
+) -> None:
+    reader, writer, raw = mirrored_pair
+    listener: PubSub = raw.pubsub()  # type: ignore[no-untyped-call]
+    listener.subscribe(f"{DEFAULT_KEY_PREFIX}mirror-invalidations")
+    assert listener.get_message(timeout=1) is not None, "subscribed"
+
+    def published(timeout: float = 1.0) -> object:
+        message = listener.get_message(timeout=timeout)
+        return None if message is None else message["data"]
+
+    writer.set("mirror-test:a", "1", ttl_seconds=60)
+    assert published() == "mirror-test:a"
+    assert reader.get("mirror-test:a") == "1"
+    assert reader.get("mirror-test:a") == "1"  # kept
+    writer.delete("mirror-test:a")  # published: the copy goes
+    assert published() == "mirror-test:a"
+
+    assert writer.add("mirror-test:a", "2", ttl_seconds=60)
+    assert not writer.add("mirror-test:a", "3", ttl_seconds=60)
+
+    assert published(timeout=0.2) is None
+    assert reader.get("mirror-test:a") == "2"
+    listener.close()
 
 
 def test_only_mirrored_prefixes_are_copied(

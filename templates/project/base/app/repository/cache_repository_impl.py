@@ -2,10 +2,11 @@
 
 Values under a *mirrored* prefix (the wiring mirrors every key: cached rows and the users' auth
 states) are also kept in each process, so that a hot row or the check every request makes costs
-no round trip: every write of such a key publishes it on an invalidation channel in the same
-round trip, and a process drops its copy on the next request after the message arrives, before
-it answers from the copy. A copy is trusted only while the process is subscribed and for
-`MIRROR_TTL_SECONDS` at most.
+no round trip: every change of such a key (a set, a delete) publishes it on an invalidation
+channel in the same round trip, and a process drops its copy on the next request after the
+message arrives, before it answers from the copy. An add publishes nothing: it only fills a key
+that is absent, and what emptied the key (a delete) was published, or the key expired. A copy is
+trusted only while the process is subscribed and for `MIRROR_TTL_SECONDS` at most.
 """
 
 import logging
@@ -270,13 +271,10 @@ class RedisCacheRepository:
             logger.warning("Cache write failed: %s", type(exc).__name__, extra={"cache_key": key})
 
     def add(self, key: str, value: str, ttl_seconds: int) -> bool:
+        # Not published (see the module): an add follows every cache miss, and each message
+        # costs every process a read of its subscription.
         try:
-            return bool(
-                self._write(
-                    (key,),
-                    lambda client: client.set(self._prefix + key, value, ex=ttl_seconds, nx=True),
-                )
-            )
+            return bool(self._client.set(self._prefix + key, value, ex=ttl_seconds, nx=True))
         except redis.RedisError as exc:
             self._failed()
             logger.warning("Cache write failed: %s", type(exc).__name__, extra={"cache_key": key})

@@ -65,7 +65,8 @@ class ModelCache(Generic[ModelT]):
             return None
 
     def put(self, row_id: int, value: ModelT) -> None:
-        self._cache.set(self.key(row_id), value.model_dump_json(), self._ttl_seconds)
+        # Only where nothing is: an entry there is as fresh, or a writer's to remove.
+        self._cache.add(self.key(row_id), value.model_dump_json(), self._ttl_seconds)
 
     def invalidate_before_write(self, row_id: int) -> None:
         if not self._cache.delete(self.key(row_id)):
