@@ -12,6 +12,7 @@ trusted only while the process is subscribed and for `MIRROR_TTL_SECONDS` at mos
 import logging
 import os
 import select
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -182,8 +183,8 @@ def _poller(pubsub: PubSub) -> "select.poll | None":
     """A poll of the subscription's socket: checking it costs one system call, where asking the
     client for a message costs tens of microseconds. None when the socket cannot be reached."""
     sock = getattr(pubsub.connection, "_sock", None)
-    if sock is None:
-        return None
+    if not isinstance(sock, socket.socket):
+        return None  # not a socket of this process's (an in-process fake Redis): always drain
     poller = select.poll()
     poller.register(sock.fileno(), select.POLLIN | select.POLLERR | select.POLLHUP)
     return poller
