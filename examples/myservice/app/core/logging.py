@@ -31,18 +31,23 @@ class JsonFormatter(logging.Formatter):
     """One JSON object per line; `extra={...}` fields become top-level keys."""
 
     def format(self, record: logging.LogRecord) -> str:
-        payload: dict[str, Any] = {
-            "timestamp": datetime.fromtimestamp(record.created, UTC).isoformat(),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
+        payload = _line_start(
+            datetime.fromtimestamp(record.created, UTC),
+            record.levelname,
+            record.name,
+            record.getMessage(),
+        )
         for key, value in vars(record).items():
             if key not in _RECORD_ATTRIBUTES:
                 payload[key] = value
         if record.exc_info:
             payload["exception"] = self.formatException(record.exc_info)
         return _ENCODER.encode(payload)
+
+
+def _line_start(moment: datetime, level: str, name: str, message: str) -> dict[str, Any]:
+    """The fields every JSON line starts with, in their order; the record's extras follow."""
+    return {"timestamp": moment.isoformat(), "level": level, "logger": name, "message": message}
 
 
 class TextFormatter(logging.Formatter):
@@ -102,12 +107,7 @@ def log_fields(logger: logging.Logger, message: str, fields: dict[str, Any]) -> 
     if handler is None:
         logger.info(message, extra=fields)
         return
-    payload: dict[str, Any] = {
-        "timestamp": datetime.now(UTC).isoformat(),
-        "level": "INFO",
-        "logger": logger.name,
-        "message": message,
-    }
+    payload = _line_start(datetime.now(UTC), "INFO", logger.name, message)
     payload.update(fields)
     handler.write_line(_ENCODER.encode(payload))
 
